@@ -1,0 +1,52 @@
+"""Options and error handling shared by every command (the datasette publish/common.py habit)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from tipkg.errors import TipkgError
+
+
+def project_option(func):
+    return click.option(
+        "--project", "project_dir", type=click.Path(path_type=Path), default=None,
+        help="Project folder with ontology/, data/, shapes/, queries/. "
+             "Default: the current folder if it holds ontology/, else the bundled fact-sheet graph.",
+    )(func)
+
+
+def out_option(default: str = "dist"):
+    def decorate(func):
+        return click.option("--out", "out_dir", type=click.Path(path_type=Path), default=default,
+                            show_default=True, help="Folder to write into.")(func)
+    return decorate
+
+
+def format_option(choices: list[str], default: str, help_text: str = "Output format."):
+    def decorate(func):
+        return click.option("--format", "output_format", type=click.Choice(choices, case_sensitive=False),
+                            default=default, show_default=True, help=help_text)(func)
+    return decorate
+
+
+def reports_errors(func):
+    """Turn a TipkgError into 'error: ...' on stderr and its documented exit code, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except TipkgError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(int(exc.exit_code))
+
+    return wrapper
+
+
+def progress(message: str) -> None:
+    """One line on stderr about long work, so a user knows the tool is busy (data stays on stdout)."""
+    click.echo(f"tipkg: {message}", err=True)
