@@ -18,10 +18,17 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 # The IRI of the ontology document and of the editorial graph (classifications the source does not state).
 ONTOLOGY_IRI = BASE + "ontology"
 EDITORIAL_GRAPH = ID["graph/editorial"]
+EDITORS = ID["tipkg-editors"]
+
+# Hierarchical resource IRIs (id/graph/..., id/quote/...) get prefixes of their own: Turtle local names
+# cannot hold '/'.
+ID_SPACES = ("graph", "quote", "selector", "role", "activity", "scheme", "condition", "scope", "group",
+             "topic", "source")
 
 PREFIXES: dict[str, str] = {
     "tip": str(TIP),
     "id": str(ID),
+    **{space: f"{ID}{space}/" for space in ID_SPACES},
     "org": str(ORG),
     "schema": str(SCHEMA),
     "skos": str(SKOS),
