@@ -1,0 +1,332 @@
+"""The canned-query catalogue: `queries/*.rq`, one question each, with a comment header.
+
+Header (leading `#` lines; a line that starts with `#` and spaces continues the previous field):
+
+    # title: Who chairs the Senior Policy Operating Group
+    # description: The post that chairs the group, who holds it and which office that post belongs to.
+    # param: org — the organisation to ask about (an IRI such as id:dhs); all of them when not given
+    # example: org=id:dhs
+    # inferred: yes
+
+- `param` names a variable of the query that `--param name=value` binds to an RDF term (never pasted into
+  the text: rdflib `initBindings` locally, a `VALUES` block of `term.n3()` remotely). A SELECT query must
+  project its parameters, so that both ways of binding give the same rows.
+- `example` gives the parameter values that the expected results (`<name>.expected.csv`) were written for.
+- `inferred: yes` means the question is about what the ontology entails (transitive, inverse properties):
+  it runs over the graph plus its OWL 2 RL entailments.
+- A query named `*-violation.rq` is a quality rule (ODK convention): it passes when it returns no rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.term import Identifier
+from rdflib.util import from_n3
+
+from tipkg.errors import InputError, UsageError
+from tipkg.load import read_text
+from tipkg.results import OutputFormat, QueryResult, render, write_csv
+from tipkg.stores import Sparql, Store, with_prefixes
+from tipkg.vocab import PREFIXES
+
+HEADER_KEYS = {"title", "description", "param", "example", "inferred"}
+VIOLATION_SUFFIX = "-violation"
+EXPECTED_SUFFIX = ".expected.csv"
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    name: str
+    path: Path
+    title: str
+    description: str
+    sparql: Sparql
+    parameters: tuple[Parameter, ...] = ()
+    example: Mapping[str, str] = field(default_factory=dict)
+    inferred: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.sparql.text
+
+    @property
+    def is_violation(self) -> bool:
+        return self.name.endswith(VIOLATION_SUFFIX)
+
+    @property
+    def expected_path(self) -> Path:
+        return self.path.with_name(self.name + EXPECTED_SUFFIX)
+
+    def parameter(self, name: str) -> Parameter:
+        for parameter in self.parameters:
+            if parameter.name == name:
+                return parameter
+        known = ", ".join(p.name for p in self.parameters) or "none"
+        raise UsageError(f"query {self.name!r} has no parameter {name!r} (its parameters: {known})")
+
+    def bindings(self, assignments: Iterable[str] = ()) -> dict[str, Identifier]:
+        """`name=value` strings into RDF terms, checked against the declared parameters."""
+        bound: dict[str, Identifier] = {}
+        for assignment in assignments:
+            name, term = parse_assignment(assignment)
+            self.parameter(name)
+            if name in bound:
+                raise UsageError(f"--param {name} given twice")
+            bound[name] = term
+        return bound
+
+    def example_bindings(self) -> dict[str, Identifier]:
+        return self.bindings(f"{k}={v}" for k, v in self.example.items())
+
+
+# --- header -------------------------------------------------------------------------------------------------
+
+
+def parse_header(text: str) -> dict[str, list[str]]:
+    """The `# key: value` lines at the top of a query, continuation lines folded in; other comments pass."""
+    fields: dict[str, list[str]] = {}
+    last: str | None = None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        body = stripped[1:]
+        match = re.match(r"^\s?([a-z]+):\s*(.*)$", body)
+        if match and match.group(1) in HEADER_KEYS:
+            last = match.group(1)
+            fields.setdefault(last, []).append(match.group(2).strip())
+        elif last is not None and body.startswith(("  ", "\t")) and body.strip():
+            fields[last][-1] = f"{fields[last][-1]} {body.strip()}"
+        else:
+            last = None  # a free comment ends the previous field
+    return fields
+
+
+def parse_parameter(text: str, path: Path) -> Parameter:
+    match = re.match(r"^([A-Za-z_]\w*)\s*(?:—|–|--|-|:)\s*(.+)$", text)
+    if not match:
+        raise InputError(f"malformed '# param:' line {text!r}", path,
+                         hint="write '# param: name — what it means'")
+    return Parameter(match.group(1), match.group(2).strip())
+
+
+def load_query(path: Path) -> CannedQuery:
+    name = path.stem
+    if not NAME_PATTERN.match(name):
+        raise InputError(f"query name {name!r} must be lowercase letters, digits and hyphens", path)
+    text = read_text(path)
+    fields = parse_header(text)
+    for required in ("title", "description"):
+        if not fields.get(required) or not fields[required][0]:
+            raise InputError(f"missing '# {required}:' header line", path)
+    sparql = Sparql.parse(text, path)
+    parameters = tuple(parse_parameter(p, path) for p in fields.get("param", []))
+    for parameter in parameters:
+        if parameter.name not in sparql.variables:
+            raise InputError(f"parameter {parameter.name!r} is not a variable of the query", path)
+        if sparql.projected and parameter.name not in sparql.projected:
+            raise InputError(f"parameter {parameter.name!r} must be selected (SELECT ?{parameter.name} ...)",
+                             path, hint="a remote run binds it with a trailing VALUES block, which needs it")
+    if parameters and sparql.has_trailing_values:
+        raise InputError("a query with parameters cannot have its own trailing VALUES block", path)
+    example: dict[str, str] = {}
+    for line in fields.get("example", []):
+        for assignment in line.split():
+            key, _, value = assignment.partition("=")
+            example[key] = value
+    inferred_text = (fields.get("inferred") or ["no"])[0].lower()
+    if inferred_text not in ("yes", "no", "true", "false"):
+        raise InputError(f"'# inferred:' must be yes or no, not {inferred_text!r}", path)
+    query = CannedQuery(name=name, path=path, title=fields["title"][0], description=fields["description"][0],
+                        sparql=sparql, parameters=parameters, example=example,
+                        inferred=inferred_text in ("yes", "true"))
+    try:
+        query.example_bindings()
+    except UsageError as exc:
+        raise InputError(f"bad '# example:' line: {exc}", path) from None
+    return query
+
+
+# --- the catalogue ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    folder: Path
+    queries: tuple[CannedQuery, ...]
+
+    def names(self) -> list[str]:
+        return [q.name for q in self.queries]
+
+    def get(self, name: str) -> CannedQuery:
+        for query in self.queries:
+            if query.name == name:
+                return query
+        close = difflib.get_close_matches(name, self.names(), n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else "see `tipkg query list`"
+        raise UsageError(f"no canned query named {name!r} in {self.folder}; {hint}")
+
+    def questions(self) -> list[CannedQuery]:
+        return [q for q in self.queries if not q.is_violation]
+
+    def violations(self) -> list[CannedQuery]:
+        return [q for q in self.queries if q.is_violation]
+
+
+def load_catalogue(folder: Path) -> Catalogue:
+    """Every `.rq` file of a folder, sorted by name; the first bad file stops with its path and line."""
+    if not folder.is_dir():
+        raise InputError(f"queries folder not found: {folder}")
+    return Catalogue(folder, tuple(load_query(p) for p in sorted(folder.glob("*.rq"))))
+
+
+# --- parameter values ---------------------------------------------------------------------------------------
+
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+IRI_FORBIDDEN = set('<>"{}|^`\\') | {chr(c) for c in range(0x21)}
+
+
+def parse_assignment(text: str) -> tuple[str, Identifier]:
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not re.match(r"^[A-Za-z_]\w*$", name):
+        raise UsageError(f"malformed --param {text!r}: write NAME=VALUE, e.g. org=id:dhs")
+    return name, parse_term(value)
+
+
+def parse_term(value: str, prefixes: Mapping[str, str] = PREFIXES) -> Identifier:
+    """A --param value as an RDF term.
+
+    `<http://...>` or an absolute `http(s)://` or `urn:` IRI -> IRI; `prefix:name` with a project prefix ->
+    IRI; `"text"`, `"text"@en`, `"5"^^xsd:integer` -> that literal; anything else -> a plain string literal.
+    """
+    if value.startswith("<") and value.endswith(">"):
+        return checked_iri(value[1:-1], value)
+    if value.startswith('"'):
+        return parse_literal(value, prefixes)
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in prefixes and re.match(r"^[\w./-]*$", local):
+        return URIRef(prefixes[prefix] + local)
+    if re.match(r"^(https?://|urn:)\S+$", value):
+        return checked_iri(value, value)
+    return Literal(value)
+
+
+def checked_iri(iri: str, given: str) -> URIRef:
+    bad = sorted({ch for ch in iri if ch in IRI_FORBIDDEN})
+    if not iri or bad or not SCHEME.match(iri):
+        shown = " ".join(repr(ch) for ch in bad)
+        raise UsageError(f"not a valid IRI: {given!r}" + (f" (it holds {shown})" if bad else "")
+                         + "; write a string value in double quotes")
+    return URIRef(iri)
+
+
+def parse_literal(value: str, prefixes: Mapping[str, str]) -> Literal:
+    match = re.match(r'^"((?:[^"\\]|\\.)*)"(@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^(\S+))?$', value, re.S)
+    if not match:
+        raise UsageError(f"malformed literal {value!r}: write \"text\", \"text\"@en or \"5\"^^xsd:integer "
+                         "(escape a quote inside as \\\")")
+    datatype = match.group(3)
+    if datatype is not None and not datatype.startswith("<"):
+        term = parse_term(datatype, prefixes)
+        if not isinstance(term, URIRef):
+            raise UsageError(f"unknown datatype prefix in {value!r}")
+        datatype = term.n3()
+    n3 = f'"{match.group(1)}"' + (match.group(2) if datatype is None else f"^^{datatype}")
+    try:
+        term = from_n3(n3)
+    except Exception as exc:
+        raise UsageError(f"malformed literal {value!r}: {exc}") from None
+    if not isinstance(term, Literal):
+        raise UsageError(f"malformed literal {value!r}")
+    return term
+
+
+# --- expected results ---------------------------------------------------------------------------------------
+
+
+def read_csv_rows(text: str) -> list[list[str]]:
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def expected_mismatch(query: CannedQuery, result: QueryResult) -> list[str]:
+    """Lines of a diff between a result and the query's expected CSV (empty when they agree)."""
+    path = query.expected_path
+    expected = read_csv_rows(read_text(path))
+    actual = read_csv_rows(write_csv(result))
+    if expected == actual:
+        return []
+    return list(difflib.unified_diff(_lines(expected), _lines(actual), fromfile=str(path),
+                                     tofile=f"{query.name} (actual)", lineterm=""))
+
+
+def _lines(rows: Sequence[Sequence[str]]) -> list[str]:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().splitlines()
+
+
+def adhoc_query(text: str, source: Path | str) -> CannedQuery:
+    """A query not in the catalogue (`--file`, `tipkg sparql`): any selected variable is a parameter."""
+    path = Path(source)
+    fields = parse_header(text)
+    Sparql.parse(text, source, PREFIXES)  # errors point at the user's own lines, before prefixes are added
+    sparql = Sparql.parse(with_prefixes(text), source)
+    names = sparql.projected or tuple(sorted(sparql.variables))
+    return CannedQuery(name=path.stem, path=path, title=(fields.get("title") or [path.name])[0],
+                       description=(fields.get("description") or [""])[0], sparql=sparql,
+                       parameters=tuple(Parameter(n, "a variable of the query") for n in names),
+                       inferred=(fields.get("inferred") or ["no"])[0].lower() in ("yes", "true"))
+
+
+# --- checks (used by the tests, `tipkg query check` and `tipkg validate`) -----------------------------------
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One query check: a violation rule (passes with no rows) or a question against its expected CSV."""
+
+    query: CannedQuery
+    passed: bool
+    detail: tuple[str, ...] = ()
+
+
+def check_query(query: CannedQuery, store: Store) -> CheckOutcome | None:
+    """Run one check; None for a question that has no expected results to compare with."""
+    if query.is_violation:
+        result = store.query(query.sparql)
+        if not len(result):
+            return CheckOutcome(query, True)
+        return CheckOutcome(query, False, tuple(render(result, OutputFormat.TABLE).splitlines()))
+    if not query.expected_path.is_file():
+        return None
+    result = store.query(query.sparql, query.example_bindings())
+    diff = expected_mismatch(query, result)
+    return CheckOutcome(query, not diff, tuple(diff))
+
+
+def check_catalogue(catalogue: Catalogue, store_for: Callable[[CannedQuery], Store]) -> list[CheckOutcome]:
+    """Every violation rule and every question with expected results, each on the store it needs."""
+    outcomes = []
+    for query in catalogue.queries:
+        outcome = check_query(query, store_for(query))
+        if outcome is not None:
+            outcomes.append(outcome)
+    return outcomes
