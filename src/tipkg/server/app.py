@@ -1,0 +1,169 @@
+"""The ASGI application: `create_app(loaded, settings)` returns a Starlette app that serves one graph.
+
+Which library does what: Starlette routes and answers HTTP (uvicorn runs it), Jinja2 renders the pages,
+pyoxigraph evaluates SPARQL in worker processes (engine.py) and writes Turtle/N-Triples/RDF-XML, rdflib
+parsed the project (tipkg.load) and writes JSON-LD.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from tipkg import __version__
+from tipkg.load import LoadedProject
+from tipkg.server import pages, sparql
+from tipkg.server.catalogue import CannedQuery, MetadataRow, canned_queries, dataset_metadata
+from tipkg.server.engine import EngineLimits, QueryEngine
+from tipkg.server.responses import LRU, Representation
+from tipkg.server.site import Site
+from tipkg.vocab import BASE
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Everything `tipkg serve` can be told; the defaults are the documented safe ones."""
+
+    base: str = BASE
+    timeout: float = 10.0  # seconds a query may run before its worker is killed
+    max_rows: int = 10_000  # rows (or triples) a query may return; more are cut off and flagged
+    max_body: int = 1024 * 1024  # bytes a POST body may have (413 beyond)
+    workers: int = 2  # query worker processes
+    dist_dir: Path | None = None  # a built dist/ folder: void.ttl for the home page, files to download
+
+    def engine_limits(self) -> EngineLimits:
+        return EngineLimits(timeout=self.timeout, max_rows=self.max_rows, workers=self.workers)
+
+
+@dataclass
+class Server:
+    """The state every handler shares; built once, read-only afterwards (caches aside)."""
+
+    site: Site
+    settings: ServerSettings
+    engine: QueryEngine
+    templates: Environment
+    queries: dict[str, CannedQuery]
+    title: str
+    description: str
+    metadata: list[MetadataRow]
+    pages: dict = field(default_factory=dict)  # (key, Format) -> Representation, for the server's life
+    results: LRU = field(default_factory=LRU)  # ad-hoc SPARQL answers
+
+    def render(self, template: str, status: int = 200, **context) -> Representation:
+        html = self.templates.get_template(template).render(server=self, site=self.site, **context)
+        headers = {
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
+            "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        }
+        headers.update(context.get("headers", {}))
+        return Representation.of(html.encode(), "text/html; charset=utf-8", headers, status)
+
+    def downloads(self) -> list[tuple[str, str]]:
+        """(label, href) of the data dumps: always the live ones, plus the files of a built dist/."""
+        items = [
+            ("All data, N-Quads (named graphs kept)", "/download/data.nq"),
+            ("All data, TriG", "/download/data.trig"),
+            ("Ontology, Turtle", "/ontology.ttl"),
+        ]
+        dist = self.settings.dist_dir
+        if dist is not None and dist.is_dir():
+            items += [(f"dist/{p.name}", f"/dist/{p.name}") for p in sorted(dist.iterdir()) if p.is_file()]
+        return items
+
+
+def create_app(loaded: LoadedProject, settings: ServerSettings | None = None) -> Starlette:
+    settings = settings or ServerSettings()
+    base = settings.base if settings.base.endswith(("/", "#")) else settings.base + "/"
+    settings = ServerSettings(**{**settings.__dict__, "base": base})
+    site = Site.build(loaded, base)
+    void_file = settings.dist_dir / "void.ttl" if settings.dist_dir else None
+    title, description, metadata = dataset_metadata(site, void_file)
+    templates = Environment(
+        loader=PackageLoader("tipkg.server", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    server = Server(
+        site=site,
+        settings=settings,
+        engine=QueryEngine(site.store_data(), settings.engine_limits()),
+        templates=templates,
+        queries=canned_queries(loaded.project.queries_dir),
+        title=title,
+        description=description,
+        metadata=metadata,
+    )
+    templates.globals.update(version=__version__, label=site.label, href=site.href)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await server.engine.start()
+        app.state.server = server
+        try:
+            yield
+        finally:
+            await server.engine.close()
+
+    routes = [
+        Route("/", pages.home, name="home"),
+        Route("/sparql", sparql.endpoint, methods=["GET", "POST"], name="sparql"),
+        Route("/queries/{name}", sparql.canned, name="canned"),
+        Route("/ontology", pages.ontology, name="ontology"),
+        Route("/ontology{suffix:path}", pages.ontology_with_suffix),
+        Route("/id/", pages.index, name="index"),
+        Route("/download/{name}", pages.download, name="download"),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    if settings.dist_dir is not None and settings.dist_dir.is_dir():
+        routes.append(Mount("/dist", StaticFiles(directory=settings.dist_dir), name="dist"))
+    routes.append(Route("/{path:path}", pages.resource, name="resource"))
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_headers=["Accept", "Content-Type", "If-None-Match"],
+            max_age=86400,
+            expose_headers=["Link", "Content-Location", "ETag", "Tipkg-Truncated", "Tipkg-Row-Limit"],
+        )
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: http_error},
+    )
+    app.state.server = server
+    return app
+
+
+async def http_error(request: Request, exc: HTTPException) -> Response:
+    """404/405 and friends: a readable page for a browser, one line of text for a program."""
+    server: Server = request.app.state.server
+    if exc.status_code == 404:
+        return pages.not_found(request, server, request.url.path)
+    return pages.error_response(
+        request,
+        server,
+        exc.status_code,
+        "Request not accepted",
+        str(exc.detail),
+        headers=dict(exc.headers or {}),
+    )

@@ -1,0 +1,338 @@
+"""Linked-data pages: every IRI under --base resolves, to HTML for people and RDF for programs.
+
+`/id/<slug>` (and any other path under the base) answers with the resource's description: HTML by
+default, Turtle, JSON-LD, N-Triples or RDF/XML by `Accept` or by a `.ttl`/`.jsonld`/`.nt`/`.rdf` suffix
+(`.html` forces the page). Every answer names its alternates in a `Link` header and its exact form in
+`Content-Location`, and varies on `Accept`. Representations are built once and kept (responses.py).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections import defaultdict
+from urllib.parse import quote
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from tipkg.server.negotiation import PAGE_FORMATS, RDF_FORMATS, SUFFIXES, Format, negotiate
+from tipkg.server.responses import Representation
+from tipkg.server.results import jsonld_document, write_rdf
+from tipkg.server.site import HEADER_PROPERTIES, Site, term
+from tipkg.vocab import OA, SCHEMA
+
+FORMAT_LABELS = {
+    Format.HTML: "HTML",
+    Format.TURTLE: "Turtle",
+    Format.JSONLD: "JSON-LD",
+    Format.NTRIPLES: "N-Triples",
+    Format.RDFXML: "RDF/XML",
+}
+SUFFIX_OF = {fmt: suffix for suffix, fmt in SUFFIXES.items()}
+COMMENT_PROPERTIES = (RDFS.comment, SKOS.definition, SCHEMA.description, DCTERMS.description)
+
+
+def _server(request: Request):
+    return request.app.state.server
+
+
+def _cached(server, key, build) -> Representation:
+    found = server.pages.get(key)
+    if found is None:
+        found = server.pages[key] = build()
+    return found
+
+
+def _not_acceptable(request: Request, server, offers) -> Response:
+    wanted = ", ".join(fmt.media_type for fmt in offers)
+    return error_response(
+        request,
+        server,
+        406,
+        "Not acceptable",
+        f"this resource is available as {wanted}",
+        headers={"Vary": "Accept"},
+    )
+
+
+def alternates(path: str) -> tuple[list[dict], str]:
+    """The alternate representations of a path, for the page and for the Link header."""
+    links = [
+        {"label": FORMAT_LABELS[fmt], "href": path + SUFFIX_OF[fmt], "type": fmt.media_type}
+        for fmt in PAGE_FORMATS
+    ]
+    header = ", ".join(f'<{quote(link["href"])}>; rel="alternate"; type="{link["type"]}"' for link in links)
+    return links, header
+
+
+def _negotiation_headers(path: str, fmt: Format) -> dict[str, str]:
+    _, link = alternates(path)
+    return {"Link": link, "Vary": "Accept", "Content-Location": quote(path + SUFFIX_OF[fmt])}
+
+
+# ------------------------------------------------------------------------------- resources
+
+
+async def resource(request: Request) -> Response:
+    """Any path under the base: /id/hhs, /id/hhs.ttl, /id/graph/hhs-6, ..."""
+    server = _server(request)
+    site: Site = server.site
+    path = request.path_params["path"]
+    iri = site.base + path
+    fmt = None
+    if not site.exists(iri):
+        for suffix, suffix_fmt in SUFFIXES.items():
+            if path.endswith(suffix) and site.exists(iri[: -len(suffix)]):
+                iri, fmt = iri[: -len(suffix)], suffix_fmt
+                break
+        else:
+            return not_found(request, server, request.url.path)
+    if fmt is None:
+        fmt = negotiate(request.headers.get("accept"), PAGE_FORMATS)
+        if fmt is None:
+            return _not_acceptable(request, server, PAGE_FORMATS)
+    local = site.local_path(iri) or "/" + path
+    return _cached(server, (iri, fmt), lambda: _describe(server, iri, local, fmt)).response(request)
+
+
+def _describe(server, iri: str, local: str, fmt: Format) -> Representation:
+    site: Site = server.site
+    headers = _negotiation_headers(local, fmt)
+    quads = site.description_quads(iri)
+    if fmt is Format.HTML:
+        links, _ = alternates(local)
+        view = entity_view(site, iri)
+        return server.render(
+            "entity.html",
+            entity=view,
+            alternates=links,
+            headers=headers,
+            jsonld=_script_json(jsonld_document(_triples(quads))),
+        )
+    return Representation.of(write_rdf(_triples(quads), fmt), fmt, headers)
+
+
+def _triples(quads) -> list[tuple]:
+    return sorted({(term(s), term(p), term(o)) for s, p, o, _ in quads})
+
+
+def _script_json(document) -> str:
+    """JSON for a <script type="application/ld+json"> block: '</' can never close the element."""
+    return json.dumps(document, ensure_ascii=False, indent=1).replace("</", "<\\/")
+
+
+def node_view(site: Site, node) -> dict:
+    """How a page shows one RDF term: a linked label for an IRI, the text (and its language) for a literal."""
+    if isinstance(node, Literal):
+        note = node.language or (site.label(node.datatype) if node.datatype else None)
+        return {"literal": True, "text": str(node), "note": note}
+    iri = str(node)
+    acronyms = site.acronyms.get(iri, [])
+    return {
+        "literal": False,
+        "text": site.label(iri),
+        "href": site.href(iri),
+        "iri": iri,
+        "acronym": acronyms[0] if acronyms and acronyms[0] != site.label(iri) else None,
+        "external": site.local_path(iri) is None,
+    }
+
+
+def _sources(site: Site, graphs) -> list:
+    found = [site.source(g) for g in sorted({g for g in graphs if g})]
+    return [s for s in found if s is not None]
+
+
+def entity_view(site: Site, iri: str) -> dict:
+    node = URIRef(iri)
+    outgoing = site.outgoing.get(node, [])
+    grouped: dict = defaultdict(lambda: defaultdict(list))  # p -> o -> [graphs]
+    for p, o, g in outgoing:
+        grouped[p][o].append(g)
+    statements = []
+    for p in sorted(grouped, key=lambda p: site.label(p).lower()):
+        if p in HEADER_PROPERTIES or p in COMMENT_PROPERTIES:
+            continue
+        values = [
+            {"value": node_view(site, o), "sources": _sources(site, graphs)}
+            for o, graphs in sorted(grouped[p].items(), key=lambda item: site.label(item[0]).lower())
+        ]
+        statements.append({"property": node_view(site, p), "values": values})
+    incoming_grouped: dict = defaultdict(list)
+    for s, p, g in site.incoming.get(node, []):
+        incoming_grouped[(s, p)].append(g)
+    incoming = [
+        {"subject": node_view(site, s), "property": node_view(site, p), "sources": _sources(site, graphs)}
+        for (s, p), graphs in sorted(
+            incoming_grouped.items(),
+            key=lambda item: (site.label(item[0][1]).lower(), site.label(item[0][0]).lower()),
+        )
+    ]
+    named_in = []
+    for quote_iri in site.values(iri, PROV.wasDerivedFrom):
+        graph = next((g for g, src in site.sources.items() if src.quote == str(quote_iri)), None)
+        source = site.source(graph)
+        named_in.append(
+            {
+                "quote": node_view(site, quote_iri),
+                "sentence": source.sentence if source else None,
+                "graph": site.href(graph) if graph else None,
+            }
+        )
+    graph_contents = None
+    if iri in site.graph_members:
+        graph_contents = [
+            {"s": node_view(site, s), "p": node_view(site, p), "o": node_view(site, o)}
+            for s, p, o in sorted(site.graph_members[iri], key=lambda t: (site.label(t[0]), str(t[1])))
+        ]
+    exact = [str(o) for o in site.values(iri, OA.exact)]
+    for selector in site.values(iri, OA.hasSelector):
+        exact += [str(o) for o in site.values(str(selector), OA.exact)]
+    own_source = site.source(iri)
+    return {
+        "iri": iri,
+        "label": site.label(iri),
+        "acronyms": [a for a in site.acronyms.get(iri, []) if a != site.label(iri)],
+        "types": [node_view(site, URIRef(t)) for t in site.types(iri)],
+        "comments": [str(o) for prop in COMMENT_PROPERTIES for o in site.values(iri, prop)],
+        "named_in": named_in,
+        "statements": statements,
+        "incoming": incoming,
+        "graph_contents": graph_contents,
+        "graph_source": own_source,
+        "exact": exact,
+    }
+
+
+# ------------------------------------------------------------------------------- home, index, ontology
+
+
+async def home(request: Request) -> Response:
+    server = _server(request)
+    return _cached(
+        server,
+        ("home", Format.HTML),
+        lambda: server.render("home.html", downloads=server.downloads(), classes=_classes(server.site)[:12]),
+    ).response(request)
+
+
+def _classes(site: Site) -> list[dict]:
+    """The types of the resources under /id/, with their members, most used first."""
+    members: dict = defaultdict(list)
+    for s in site.outgoing:
+        if not isinstance(s, URIRef) or not str(s).startswith(site.base + "id/"):
+            continue
+        for t in site.types(str(s)) or ["(untyped)"]:
+            members[t].append(node_view(site, s))
+    return [
+        {
+            "type": node_view(site, URIRef(t)) if t != "(untyped)" else {"text": t, "literal": True},
+            "anchor": "type-" + str(i),
+            "members": sorted(m, key=lambda v: v["text"].lower()),
+        }
+        for i, (t, m) in enumerate(sorted(members.items(), key=lambda item: (-len(item[1]), item[0])))
+    ]
+
+
+async def index(request: Request) -> Response:
+    server = _server(request)
+    return _cached(
+        server, ("index", Format.HTML), lambda: server.render("index.html", classes=_classes(server.site))
+    ).response(request)
+
+
+async def ontology(request: Request, fmt: Format | None = None) -> Response:
+    server = _server(request)
+    fmt = fmt or negotiate(request.headers.get("accept"), PAGE_FORMATS)
+    if fmt is None:
+        return _not_acceptable(request, server, PAGE_FORMATS)
+
+    def build() -> Representation:
+        site: Site = server.site
+        headers = _negotiation_headers("/ontology", fmt)
+        triples = sorted((term(s), term(p), term(o)) for s, p, o in site.ontology_triples())
+        if fmt is Format.HTML:
+            links, _ = alternates("/ontology")
+            header = {
+                str(p): str(o)
+                for p, o in site.ontology_out.get(URIRef(site.ontology_iri), ())
+                if isinstance(o, Literal)
+            }
+            return server.render(
+                "ontology.html",
+                terms=site.ontology_terms(),
+                alternates=links,
+                headers=headers,
+                title=header.get(str(DCTERMS.title), "Ontology"),
+                description=header.get(str(DCTERMS.description), ""),
+            )
+        return Representation.of(write_rdf(triples, fmt), fmt, headers)
+
+    return _cached(server, ("ontology", fmt), build).response(request)
+
+
+async def ontology_with_suffix(request: Request) -> Response:
+    fmt = SUFFIXES.get(request.path_params["suffix"])
+    if fmt is None:
+        return not_found(request, _server(request), request.url.path)
+    return await ontology(request, fmt)
+
+
+async def download(request: Request) -> Response:
+    server = _server(request)
+    name = request.path_params["name"]
+    kinds = {"data.nq": ("nquads", Format.NQUADS), "data.trig": ("trig", Format.TRIG)}
+    if name not in kinds:
+        return not_found(request, server, request.url.path)
+    rdflib_format, fmt = kinds[name]
+
+    def build() -> Representation:
+        body = server.site.loaded.data.serialize(format=rdflib_format, encoding="utf-8")
+        return Representation.of(body, fmt, {"Content-Disposition": f'inline; filename="{name}"'})
+
+    return _cached(server, ("download", name), build).response(request)
+
+
+# ------------------------------------------------------------------------------- errors
+
+
+def not_found(request: Request, server, path: str) -> Response:
+    """A 404 that helps: the IRI that was looked up, and the nearest IRIs that do exist."""
+    site: Site = server.site
+    iri = site.base + path.lstrip("/")
+    known = [str(s)[len(site.base) :] for s in site.outgoing if str(s).startswith(site.base)]
+    near = difflib.get_close_matches(path.lstrip("/"), known, n=5, cutoff=0.6)
+    suggestions = [node_view(site, URIRef(site.base + n)) for n in near]
+    fmt = negotiate(request.headers.get("accept"), (Format.HTML, *RDF_FORMATS)) or Format.HTML
+    if fmt is not Format.HTML:
+        lines = [f"404 Not Found: no resource <{iri}> in this graph."]
+        lines += [f"Did you mean <{s['iri']}> ({s['text']})?" for s in suggestions]
+        lines.append("All resources: /id/ ; SPARQL: /sparql")
+        return PlainTextResponse("\n".join(lines) + "\n", status_code=404)
+    return server.render("not_found.html", status=404, iri=iri, path=path, suggestions=suggestions).response(
+        request
+    )
+
+
+def error_response(
+    request: Request,
+    server,
+    status: int,
+    title: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    query: str | None = None,
+) -> Response:
+    """An error as a page for a browser, else as plain text (one line that says what to do)."""
+    accept = request.headers.get("accept") or ""
+    if negotiate(accept, (Format.CSV, Format.HTML)) is Format.HTML and "text/html" in accept:
+        rep = server.render(
+            "error.html", status=status, title=title, message=message, query=query, headers=headers or {}
+        )
+        return Response(
+            rep.body, status_code=status, headers={**dict(rep.headers)}, media_type=rep.content_type
+        )
+    return PlainTextResponse(f"{status} {title}: {message}\n", status_code=status, headers=headers)

@@ -1,0 +1,289 @@
+"""The served graph, indexed once for pages: labels, statements in and out, and the sentence behind each.
+
+Built at start-up from `tipkg.load` (the project's ontology/ and data/ as they are on disk; the graph
+does not change while it is served). Everything a page needs is looked up in plain dicts here, so a page
+costs no SPARQL; only user queries go to the query workers (engine.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+
+from tipkg.load import LoadedProject
+from tipkg.server.engine import StoreData, Term
+from tipkg.vocab import OA, PREFIXES, SCHEMA, TIP
+
+LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title)
+# Properties shown as the page's own header, not again among its statements.
+HEADER_PROPERTIES = {SKOS.prefLabel, SKOS.altLabel, RDF.type, RDFS.comment, PROV.wasDerivedFrom}
+
+
+def term(node) -> Term:
+    """An rdflib node as the Term tuple that results.py writes."""
+    if isinstance(node, URIRef):
+        return ("uri", str(node))
+    if isinstance(node, BNode):
+        return ("bnode", str(node))
+    datatype = (
+        str(node.datatype)
+        if node.datatype
+        else (
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+            if node.language
+            else "http://www.w3.org/2001/XMLSchema#string"
+        )
+    )
+    return ("literal", str(node), datatype, node.language)
+
+
+def humanize(iri: str) -> str:
+    """A readable name from an IRI's last segment: 'subOrganizationOf' -> 'sub organization of'."""
+    local = re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).replace("_", " ").replace("-", " ")
+    return (
+        spaced if spaced.isupper() else spaced[:1].lower() + spaced[1:] if spaced[1:2].islower() else spaced
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a statement comes from: its named graph, and that graph's sentence (None for editorial ones)."""
+
+    graph: str
+    sentence: str | None
+    quote: str | None
+    editorial: bool
+
+
+@dataclass
+class Site:
+    base: str
+    ontology_iri: str
+    loaded: LoadedProject
+    # indexes
+    outgoing: dict = field(default_factory=lambda: defaultdict(list))  # s -> [(p, o, g)]
+    incoming: dict = field(default_factory=lambda: defaultdict(list))  # o -> [(s, p, g)]
+    labels: dict = field(default_factory=dict)  # iri -> label
+    acronyms: dict = field(default_factory=lambda: defaultdict(list))
+    sources: dict = field(default_factory=dict)  # graph iri -> Source
+    graph_members: dict = field(default_factory=lambda: defaultdict(list))  # g -> [(s, p, o)]
+    ontology_out: dict = field(default_factory=lambda: defaultdict(list))  # s -> [(p, o)]
+    quad_count: int = 0
+
+    # ------------------------------------------------------------ building
+
+    @classmethod
+    def build(cls, loaded: LoadedProject, base: str) -> Site:
+        site = cls(base=base, ontology_iri=base + "ontology", loaded=loaded)
+        dataset: Dataset = loaded.data
+        default_id = dataset.default_graph.identifier
+        for s, p, o, g in dataset.quads((None, None, None, None)):
+            graph = None if g is None or g == default_id else str(g)
+            site.outgoing[s].append((p, o, graph))
+            if not isinstance(o, Literal):
+                site.incoming[o].append((s, p, graph))
+            if graph is not None:
+                site.graph_members[graph].append((s, p, o))
+            site.quad_count += 1
+        for s, p, o in loaded.ontology:
+            site.ontology_out[s].append((p, o))
+        site._index_labels()
+        site._index_sources()
+        return site
+
+    def _index_labels(self) -> None:
+        rank = {prop: i for i, prop in enumerate(LABEL_PROPERTIES)}
+        best: dict = {}
+        statements = [(s, p, o) for s, pos in self.outgoing.items() for p, o, _ in pos]
+        statements += [(s, p, o) for s, pos in self.ontology_out.items() for p, o in pos]
+        for s, p, o in statements:
+            if p in rank and isinstance(o, Literal):
+                key = (rank[p], 0 if o.language in ("en", None) else 1)
+                if s not in best or key < best[s][0]:
+                    best[s] = (key, str(o))
+            elif p == SKOS.altLabel and isinstance(o, Literal) and str(o) not in self.acronyms[str(s)]:
+                self.acronyms[str(s)].append(str(o))
+        self.labels = {str(s): label for s, (_, label) in best.items()}
+        for values in self.acronyms.values():
+            values.sort(key=lambda v: (len(v), v))
+
+    def _index_sources(self) -> None:
+        exact: dict[str, str] = {}
+        for s, pos in self.outgoing.items():
+            for p, o, _ in pos:
+                if p == OA.exact:
+                    exact[str(s)] = str(o)
+        selector_of: dict[str, str] = {}
+        for s, pos in self.outgoing.items():
+            for p, o, _ in pos:
+                if p == OA.hasSelector and str(o) in exact:
+                    selector_of[str(s)] = exact[str(o)]
+        editorial_graphs = {
+            str(s)
+            for s, pos in self.outgoing.items()
+            for p, o, _ in pos
+            if p == RDF.type and o == TIP.EditorialGraph
+        }
+        for graph in self.graph_members:
+            quote = None
+            for p, o, _ in self.outgoing.get(URIRef(graph), ()):
+                if p == PROV.wasDerivedFrom:
+                    quote = str(o)
+                    break
+            self.sources[graph] = Source(
+                graph,
+                selector_of.get(quote) if quote else None,
+                quote,
+                graph in editorial_graphs or quote is None,
+            )
+
+    # ------------------------------------------------------------ lookups
+
+    def local_path(self, iri: str) -> str | None:
+        """The server path of an IRI under --base (e.g. /id/hhs, /ontology#Funds); None for others."""
+        if iri.startswith(self.base):
+            return "/" + iri[len(self.base) :]
+        return None
+
+    def href(self, iri: str) -> str:
+        return self.local_path(iri) or iri
+
+    def label(self, node) -> str:
+        iri = str(node)
+        if iri in self.labels:
+            return self.labels[iri]
+        for prefix, namespace in PREFIXES.items():
+            if iri.startswith(namespace) and namespace.startswith(self.base):
+                return iri[len(namespace) :] if prefix != "tip" else humanize(iri)
+        return humanize(iri)
+
+    def exists(self, iri: str) -> bool:
+        node = URIRef(iri)
+        return node in self.outgoing or node in self.incoming or iri in self.graph_members
+
+    def source(self, graph: str | None) -> Source | None:
+        return self.sources.get(graph) if graph else None
+
+    def types(self, iri: str) -> list[str]:
+        return sorted({str(o) for p, o, _ in self.outgoing.get(URIRef(iri), ()) if p == RDF.type})
+
+    def values(self, iri: str, prop: URIRef) -> list:
+        seen = []
+        for p, o, _ in self.outgoing.get(URIRef(iri), ()):
+            if p == prop and o not in seen:
+                seen.append(o)
+        return seen
+
+    def description_quads(self, iri: str) -> list[tuple]:
+        """The resource's statements, outgoing and incoming, with their graphs; plus the provenance of
+        those graphs (graph -> quote -> selector -> exact sentence) and the labels of its neighbours."""
+        node = URIRef(iri)
+        quads: set[tuple] = set()
+        for p, o, g in self.outgoing.get(node, ()):
+            quads.add((node, p, o, g))
+        for s, p, g in self.incoming.get(node, ()):
+            quads.add((s, p, node, g))
+        for s, p, o in self.graph_members.get(iri, ()):  # a named graph's page shows its contents
+            quads.add((s, p, o, iri))
+        graphs = {g for *_, g in quads if g}
+        neighbours = {n for s, _, o, _ in quads for n in (s, o) if not isinstance(n, Literal) and n != node}
+        extra: set[URIRef] = {URIRef(g) for g in graphs}
+        for g in graphs:
+            source = self.sources.get(g)
+            if source and source.quote:
+                extra.add(URIRef(source.quote))
+        for subject in list(extra):
+            for p, o, g in self.outgoing.get(subject, ()):
+                quads.add((subject, p, o, g))
+                if p == OA.hasSelector:
+                    for p2, o2, g2 in self.outgoing.get(o, ()):
+                        if p2 == OA.exact:
+                            quads.add((o, p2, o2, g2))
+        for n in neighbours:
+            for p, o, g in self.outgoing.get(n, ()):
+                if p in (SKOS.prefLabel, SKOS.altLabel, RDFS.label):
+                    quads.add((n, p, o, g))
+        return sorted(quads, key=lambda q: (str(q[0]), str(q[1]), str(q[2]), q[3] or ""))
+
+    def ontology_triples(self) -> Iterable[tuple]:
+        return self.loaded.ontology.triples((None, None, None))
+
+    def store_data(self) -> StoreData:
+        """The data for the query workers: all named graphs, plus the ontology in a graph of its own."""
+        nquads = self.loaded.data.serialize(format="nquads", encoding="utf-8")
+        ontology = Graph()
+        for triple in self.loaded.ontology:
+            ontology.add(triple)
+        ntriples = ontology.serialize(format="nt", encoding="utf-8")
+        return StoreData(nquads=nquads, extra_graphs=((self.ontology_iri, ntriples),))
+
+    # ------------------------------------------------------------ ontology reference
+
+    def ontology_terms(self) -> dict[str, list[dict]]:
+        """Classes and properties declared in the ontology, grouped, with label, comment and axioms."""
+        kinds = {
+            OWL.Class: "classes",
+            RDFS.Class: "classes",
+            OWL.ObjectProperty: "object properties",
+            OWL.DatatypeProperty: "datatype properties",
+            OWL.AnnotationProperty: "annotation properties",
+            RDF.Property: "object properties",
+        }
+        groups: dict[str, dict[str, dict]] = defaultdict(dict)
+        for s, pos in self.ontology_out.items():
+            if not isinstance(s, URIRef):
+                continue
+            for p, o in pos:
+                if p == RDF.type and o in kinds:
+                    groups[kinds[o]].setdefault(str(s), self._term_entry(s))
+        order = ["classes", "object properties", "datatype properties", "annotation properties"]
+        return {
+            kind: sorted(groups[kind].values(), key=lambda t: (not t["own"], t["label"].lower()))
+            for kind in order
+            if groups.get(kind)
+        }
+
+    def _term_entry(self, node: URIRef) -> dict:
+        iri = str(node)
+        axioms: dict[str, list] = defaultdict(list)
+        comment = None
+        names = {
+            RDFS.subClassOf: "subclass of",
+            RDFS.subPropertyOf: "subproperty of",
+            RDFS.domain: "domain",
+            RDFS.range: "range",
+            OWL.inverseOf: "inverse of",
+            OWL.equivalentClass: "equivalent to",
+            SKOS.definition: "definition",
+        }
+        for p, o in self.ontology_out.get(node, ()):
+            if p == RDFS.comment:
+                comment = str(o)
+            elif p in names and isinstance(o, URIRef):
+                axioms[names[p]].append(o)
+            elif p == RDF.type and o in (
+                OWL.TransitiveProperty,
+                OWL.SymmetricProperty,
+                OWL.FunctionalProperty,
+            ):
+                axioms["characteristics"].append(o)
+        own = iri.startswith(self.ontology_iri)
+        anchor = iri.rsplit("#", 1)[-1] if own else re.sub(r"[^A-Za-z0-9_-]", "-", self.label(iri))
+        return {
+            "iri": iri,
+            "label": self.label(iri),
+            "comment": comment,
+            "own": own,
+            "anchor": anchor,
+            "axioms": dict(axioms),
+            "uses": len(self.incoming.get(node, ())) + self._uses_as_predicate(node),
+        }
+
+    def _uses_as_predicate(self, node: URIRef) -> int:
+        return sum(1 for pos in self.outgoing.values() for p, _, _ in pos if p == node)
