@@ -94,6 +94,8 @@ def provenance_graph(text: str) -> Graph:
     graph = Graph()
     bind_prefixes(graph)
     source_text = ID["source/fact-sheet-text"]
+    # The whole archived text rides in the graph so that a SHACL-SPARQL rule can check every quote against it.
+    graph.add((source_text, RDF.value, Literal(text)))
     for sid, exact in sentences(text):
         quote, selector, named = ID[f"quote/{sid}"], ID[f"selector/{sid}"], ID[f"graph/{sid}"]
         graph.add((quote, RDF.type, OA.SpecificResource))
