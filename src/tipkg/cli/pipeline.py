@@ -1,7 +1,156 @@
-"""CLI commands: pipeline (being written; registers nothing yet)."""
+"""CLI commands of the pipeline: build, validate, stats, diff. Each parses options and calls the library."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import click
+
+from tipkg.cli.common import format_option, out_option, progress, project_option, reports_errors
+from tipkg.errors import CheckFailed
+from tipkg.load import LoadedProject, load_project
+from tipkg.project import find_project
+from tipkg.reason import Reasoner
+
+REASONERS = [r.value for r in Reasoner]
+FAIL_ON = ["violation", "warning"]
+
+
+def reasoner_option(func):
+    return click.option(
+        "--reasoner",
+        type=click.Choice(REASONERS),
+        default=Reasoner.REASONABLE.value,
+        show_default=True,
+        help="OWL 2 RL engine for the consistency check and inferred.ttl.",
+    )(func)
+
+
+def load(project_dir: Path | None, files: tuple[Path, ...] = ()) -> LoadedProject:
+    project = find_project(project_dir)
+    progress(f"loading {project.root}" + (f" with {len(files)} data file(s)" if files else ""))
+    return load_project(project, data_files=list(files) or None)
+
+
+@click.command("validate")
+@project_option
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@format_option(["text", "json", "turtle", "junit"], "text", "Report format (written to stdout).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="violation",
+    show_default=True,
+    help="Least severity that makes the command exit 1.",
+)
+@reasoner_option
+@reports_errors
+def validate_command(
+    project_dir: Path | None, files: tuple[Path, ...], output_format: str, fail_on: str, reasoner: str
+) -> None:
+    """Check the data: SHACL shapes, OWL 2 RL consistency, *-violation.rq queries, expected query results.
+
+    FILE ... validates these data files (instead of the project's data/) against the project's ontology
+    and shapes; the canned queries' expected results are then not compared.
+
+    \b
+    Examples:
+      tipkg validate
+      tipkg validate --format junit > validate.xml
+      tipkg validate my-data.trig --fail-on warning
+    """
+    from tipkg.report import ReportFormat, render
+    from tipkg.validate import FailOn, validate
+
+    loaded = load(project_dir, files)
+    report = validate(loaded, Reasoner(reasoner), with_expected=not files)
+    threshold = FailOn(fail_on)
+    click.echo(render(report, ReportFormat(output_format), threshold), nl=False)
+    if report.failed(threshold):
+        raise CheckFailed("validation failed (the report is above)")
+
+
+@click.command("build")
+@project_option
+@out_option("dist")
+@reasoner_option
+@reports_errors
+def build_command(project_dir: Path | None, out_dir: Path, reasoner: str) -> None:
+    """Validate, then publish the graph into --out (replaced whole, only when everything succeeded).
+
+    Writes tipkg.ttl/.nt/.jsonld/.trig/.nq, context.jsonld, ontology.ttl/.owl, shapes.ttl, inferred.ttl and
+    void.ttl. A failed check writes nothing and exits 1.
+
+    \b
+    Example:
+      tipkg build --out dist
+    """
+    from tipkg.publish import publish, total_size
+    from tipkg.report import ReportFormat, render
+    from tipkg.stats import compute_stats
+    from tipkg.terms import short
+    from tipkg.validate import FailOn, validate
+
+    loaded = load(project_dir)
+    progress("validating")
+    report = validate(loaded, Reasoner(reasoner))
+    if report.failed(FailOn.VIOLATION):
+        click.echo(render(report, ReportFormat.TEXT), err=True, nl=False)
+        raise CheckFailed(f"validation failed; nothing was written to {out_dir}")
+    progress(f"writing {out_dir}")
+    written = publish(loaded, report.reasoning, out_dir)
+    stats = compute_stats(loaded)
+    lines = [
+        f"{stats.entities} entities, {stats.data_triples} data triples in {stats.named_graphs} named graphs, "
+        f"{len(report.reasoning.inferred())} inferred",
+        "instances per class:",
+    ]
+    lines += [f"  {count:5d}  {short(iri)}" for iri, count in list(stats.classes.items())[:12]]
+    if len(stats.classes) > 12:
+        lines.append(f"  ... and {len(stats.classes) - 12} more classes (tipkg stats)")
+    lines.append("checks passed: " + ", ".join(f"{run.name}" for run in report.runs))
+    lines.append(f"wrote {out_dir}/ ({total_size(written):,} bytes):")
+    lines += [f"  {item.size:>10,}  {item.name}" for item in written]
+    click.echo("\n".join(lines), err=True)
+
+
+@click.command("stats")
+@project_option
+@format_option(["text", "json"], "text")
+@reports_errors
+def stats_command(project_dir: Path | None, output_format: str) -> None:
+    """Counts per class and property, and the entities without a label or provenance."""
+    from tipkg.stats import StatsFormat, compute_stats, render_stats
+
+    click.echo(render_stats(compute_stats(load(project_dir)), StatsFormat(output_format)), nl=False)
+
+
+@click.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@format_option(["text", "json", "turtle"], "text")
+@click.option(
+    "--exit-code", is_flag=True, help="Exit 1 when the two sides differ (like git diff --exit-code)."
+)
+@reports_errors
+def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> None:
+    """What OLD and NEW differ by, grouped by entity: added, removed and changed statements.
+
+    Each side is a build folder (dist/), a project folder, a folder of RDF files or one RDF file.
+
+    \b
+    Example:
+      tipkg diff old-dist/ dist/ --format json
+    """
+    from tipkg.diff import DiffFormat, diff_paths, render_diff
+
+    result = diff_paths(old, new)
+    click.echo(render_diff(result, DiffFormat(output_format)), nl=False)
+    if exit_code and not result.identical:
+        raise CheckFailed("the two sides differ")
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the main group."""
+    for command in (build_command, validate_command, stats_command, diff_command):
+        group.add_command(command)

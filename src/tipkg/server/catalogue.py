@@ -99,7 +99,8 @@ def _derived(site: Site) -> tuple[str, str, list[MetadataRow]]:
         (str(o) for p, o in site.ontology_out.get(ontology, ()) if p in (DCTERMS.description,)), ""
     )
     subjects = [s for s in site.outgoing if isinstance(s, URIRef) and str(s).startswith(site.base + "id/")]
-    rows = [
+    rows = [MetadataRow("Source", site.label(iri), site.href(iri)) for iri in sources]
+    rows += [
         MetadataRow("Statements", f"{site.quad_count:,}"),
         MetadataRow("Resources", f"{len(subjects):,}"),
         MetadataRow("Named graphs (one per source sentence)", f"{len(site.graph_members):,}"),

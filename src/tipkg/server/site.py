@@ -45,10 +45,8 @@ def term(node) -> Term:
 def humanize(iri: str) -> str:
     """A readable name from an IRI's last segment: 'subOrganizationOf' -> 'sub organization of'."""
     local = re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).replace("_", " ").replace("-", " ")
-    return (
-        spaced if spaced.isupper() else spaced[:1].lower() + spaced[1:] if spaced[1:2].islower() else spaced
-    )
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).replace("_", " ").replace("-", " ").split()
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words) or local
 
 
 @dataclass(frozen=True)
@@ -75,6 +73,9 @@ class Site:
     graph_members: dict = field(default_factory=lambda: defaultdict(list))  # g -> [(s, p, o)]
     ontology_out: dict = field(default_factory=lambda: defaultdict(list))  # s -> [(p, o)]
     quad_count: int = 0
+    # Types of the provenance machinery (listed after the things the source talks about).
+    provenance_types: frozenset = frozenset({str(TIP.SourceSentence), str(TIP.SourcedGraph),
+                                             str(TIP.EditorialGraph), str(PROV.Agent)})
 
     # ------------------------------------------------------------ building
 
