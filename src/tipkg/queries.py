@@ -32,9 +32,9 @@ from rdflib.term import Identifier
 from rdflib.util import from_n3
 
 from tipkg.errors import InputError, UsageError
-from tipkg.load import read_text
-from tipkg.results import OutputFormat, QueryResult, render, write_csv
-from tipkg.stores import Sparql, Store, with_prefixes
+from tipkg.load import LoadedProject, read_text
+from tipkg.results import OutputFormat, QueryResult, csv_value, render, write_csv
+from tipkg.stores import Sparql, Store, local_store, with_prefixes
 from tipkg.vocab import PREFIXES
 
 HEADER_KEYS = {"title", "description", "param", "example", "inferred"}
@@ -301,11 +301,30 @@ def adhoc_query(text: str, source: Path | str) -> CannedQuery:
 
 @dataclass(frozen=True)
 class CheckOutcome:
-    """One query check: a violation rule (passes with no rows) or a question against its expected CSV."""
+    """One query check: a violation rule (passes with no rows) or a question against its expected CSV.
+
+    `kind`, `problem` and `rows` are what `tipkg validate` reports: the kind of check, a one-line account
+    of the failure ('' when it passed), and a violation's offending rows as SPARQL CSV cells.
+    """
 
     query: CannedQuery
     passed: bool
     detail: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return "violation" if self.query.is_violation else "expected"
+
+    @property
+    def problem(self) -> str:
+        if self.passed:
+            return ""
+        if self.query.is_violation:
+            return f"{len(self.rows)} row(s) break the rule: {self.query.title}"
+        changed = [line for line in self.detail if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+        return (f"results differ from {self.query.expected_path.name}"
+                + (f": {'; '.join(changed[:4])}" if changed else ""))
 
 
 def check_query(query: CannedQuery, store: Store) -> CheckOutcome | None:
@@ -314,7 +333,8 @@ def check_query(query: CannedQuery, store: Store) -> CheckOutcome | None:
         result = store.query(query.sparql)
         if not len(result):
             return CheckOutcome(query, True)
-        return CheckOutcome(query, False, tuple(render(result, OutputFormat.TABLE).splitlines()))
+        rows = tuple(tuple(csv_value(t) for t in row) for row in result.rows)
+        return CheckOutcome(query, False, tuple(render(result, OutputFormat.TABLE).splitlines()), rows)
     if not query.expected_path.is_file():
         return None
     result = store.query(query.sparql, query.example_bindings())
@@ -322,11 +342,29 @@ def check_query(query: CannedQuery, store: Store) -> CheckOutcome | None:
     return CheckOutcome(query, not diff, tuple(diff))
 
 
-def check_catalogue(catalogue: Catalogue, store_for: Callable[[CannedQuery], Store]) -> list[CheckOutcome]:
-    """Every violation rule and every question with expected results, each on the store it needs."""
+def check_catalogue(catalogue: Catalogue, store_for: Callable[[CannedQuery], Store],
+                    with_expected: bool = True) -> list[CheckOutcome]:
+    """Every violation rule and (with_expected) every question with expected results, each on its store."""
     outcomes = []
     for query in catalogue.queries:
+        if not with_expected and not query.is_violation:
+            continue
         outcome = check_query(query, store_for(query))
         if outcome is not None:
             outcomes.append(outcome)
     return outcomes
+
+
+def run_query_checks(loaded: LoadedProject, with_expected: bool = True) -> list[CheckOutcome]:
+    """The query checks of a loaded project on its local graph (entailments computed only when needed)."""
+    folder = loaded.project.queries_dir
+    if not folder.is_dir():
+        return []
+    stores: dict[bool, Store] = {}
+
+    def store_for(query: CannedQuery) -> Store:
+        if query.inferred not in stores:
+            stores[query.inferred] = local_store(loaded, query.inferred)
+        return stores[query.inferred]
+
+    return check_catalogue(load_catalogue(folder), store_for, with_expected)
