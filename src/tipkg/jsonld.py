@@ -1,0 +1,233 @@
+"""JSON-LD output: a stable local context, and the graph compacted with it, one JSON object per resource.
+
+`build_context` is derived only from the graph and the prefixes in `tipkg.vocab`, so the same graph always
+gives the same `context.jsonld`:
+
+- every prefix of `tipkg.vocab.PREFIXES`;
+- a short name for every class and property the graph uses: its local name (`prefLabel`, `Organization`);
+  when two IRIs share a local name, the one whose prefix comes first in `PREFIXES` gets it and the others
+  stay prefixed names (`rdfs:label` next to a `tip:label`, say);
+- a coercion where all of a property's values agree: `"@type": "@id"` for IRIs, the datatype for typed
+  literals, `"@language"` for language-tagged strings, so values read as plain strings.
+
+`compact` has rdflib write the graph with that context (no network: the context is a dict, never fetched),
+then refers to the context by the relative IRI `context.jsonld` (the file beside it), sorts everything, and
+nests each node that only one other node points to (a contact point, a post, a quote selector, an OWL
+restriction) inside that node. Organisations and the classes and properties of the ontology are never nested:
+each organisation stays one top-level JSON object with all its statements.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+from tipkg.vocab import ORG, PREFIXES
+
+CONTEXT_FILE = "context.jsonld"
+KEYWORD_LIKE = {"type", "id", "graph", "context", "value", "language", "list", "set", "base", "vocab"}
+
+
+def split_iri(iri: str) -> tuple[str, str] | None:
+    """(prefix, local name) for an IRI under one of the project prefixes, the longest namespace first."""
+    best: tuple[str, str] | None = None
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            if best is None or len(namespace) > len(PREFIXES[best[0]]):
+                best = (prefix, iri[len(namespace) :])
+    return best
+
+
+def term_names(iris: list[str]) -> dict[str, str]:
+    """Short names for IRIs: the local name, won by the IRI whose prefix comes first in PREFIXES."""
+    order = {prefix: index for index, prefix in enumerate(PREFIXES)}
+    candidates: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for iri in iris:
+        parts = split_iri(iri)
+        if parts is None:
+            continue
+        prefix, local = parts
+        if local.isidentifier() and local not in PREFIXES and local.lower() not in KEYWORD_LIKE:
+            candidates[local].append((order[prefix], iri))
+    return {min(claims)[1]: local for local, claims in candidates.items()}
+
+
+def coercion(values: list) -> dict[str, str]:
+    if all(isinstance(v, URIRef) for v in values):  # not blank nodes: rdflib then drops RDF lists
+        return {"@type": "@id"}
+    if not all(isinstance(v, Literal) for v in values):
+        return {}
+    languages = {v.language for v in values}
+    datatypes = {v.datatype for v in values}
+    if len(languages) == 1 and None not in languages:
+        return {"@language": next(iter(languages))}
+    if len(datatypes) == 1 and None not in datatypes and XSD.string not in datatypes:
+        return {"@type": next(iter(datatypes))}
+    return {}
+
+
+def build_context(graph: Graph) -> dict[str, Any]:
+    """The JSON-LD context for a graph: prefixes, then one term per class and property used."""
+    values: dict[URIRef, list] = defaultdict(list)
+    classes: set[str] = set()
+    for _, p, o in graph:
+        if p == RDF.type:
+            if isinstance(o, URIRef):
+                classes.add(str(o))
+        else:
+            values[p].append(o)
+    names = term_names(sorted(classes | {str(p) for p in values}))
+    context: dict[str, Any] = dict(PREFIXES)
+    for iri, name in sorted(names.items(), key=lambda item: item[1]):
+        prop = URIRef(iri)
+        if prop in values:
+            extra = coercion(values[prop])
+            if "@type" in extra and extra["@type"] != "@id":
+                extra["@type"] = compact_iri(str(extra["@type"]))
+            context[name] = {"@id": compact_iri(iri), **extra} if extra else compact_iri(iri)
+        else:
+            context[name] = compact_iri(iri)
+    return {"@context": dict(sorted(context.items()))}
+
+
+def compact_iri(iri: str) -> str:
+    parts = split_iri(iri)
+    return f"{parts[0]}:{parts[1]}" if parts else iri
+
+
+# --- compaction and nesting -------------------------------------------------------------------------------
+
+
+def organisations(graph: Graph) -> set[str]:
+    """The IRIs of every instance of org:Organization or of a subclass (by the graph's rdfs:subClassOf)."""
+    classes = {ORG.Organization}
+    frontier = [ORG.Organization]
+    while frontier:
+        for sub in graph.subjects(RDFS.subClassOf, frontier.pop()):
+            if sub not in classes:
+                classes.add(sub)
+                frontier.append(sub)
+    return {str(s) for c in classes for s in graph.subjects(RDF.type, c)}
+
+
+def expand(curie: str) -> str:
+    prefix, _, rest = curie.partition(":")
+    return PREFIXES[prefix] + rest if prefix in PREFIXES and not rest.startswith("//") else curie
+
+
+def compact(graph: Graph, context: dict[str, Any]) -> str:
+    """The graph as compacted, sorted, nested JSON-LD text that refers to `context.jsonld`."""
+    terms = context["@context"]
+    document = json.loads(graph.serialize(format="json-ld", context=terms, auto_compact=True))
+    nodes = document.get("@graph", [document] if "@id" in document else [])
+    nodes = [{k: v for k, v in node.items() if k != "@context"} for node in nodes]
+    linking = {
+        key
+        for key, definition in terms.items()
+        if isinstance(definition, dict) and definition.get("@type") == "@id"
+    }
+    orgs = organisations(graph)
+
+    def nestable(node_id: str) -> bool:
+        iri = expand(node_id)
+        return node_id.startswith("_:") or (iri.startswith(PREFIXES["id"]) and iri not in orgs)
+
+    top = nest(nodes, linking, nestable)
+    out = {"@context": CONTEXT_FILE, "@graph": [sort_value(node) for node in sorted(top, key=node_key)]}
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+def node_key(node: dict) -> str:
+    return str(node.get("@id", ""))
+
+
+def reference(key: str, item: Any, linking: set[str]) -> str | None:
+    """The node id a property value points to, or None for a literal."""
+    if isinstance(item, dict):
+        return item["@id"] if set(item) == {"@id"} else None
+    if isinstance(item, str) and key in linking:
+        return item
+    return None
+
+
+def references(nodes: list[dict], linking: set[str]) -> dict[str, list[str]]:
+    """For each node id, the ids of the nodes whose property values point to it (once per mention)."""
+    ids = {node["@id"] for node in nodes if "@id" in node}
+    pointed: dict[str, list[str]] = defaultdict(list)
+    for node in nodes:
+        for key, value in node.items():
+            if key.startswith("@"):
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                target = reference(key, item, linking)
+                if target in ids:
+                    pointed[target].append(node.get("@id", ""))
+    return pointed
+
+
+def nest(nodes: list[dict], linking: set[str], nestable) -> list[dict]:
+    """Move each nestable node that exactly one other node mentions (once) into it; the rest stay on top."""
+    by_id = {node["@id"]: node for node in nodes if "@id" in node}
+    parent = {
+        child: owners[0]
+        for child, owners in references(nodes, linking).items()
+        if len(owners) == 1 and owners[0] != child and nestable(child)
+    }
+    for child in list(parent):  # break cycles: a node whose parents lead back to it stays top-level
+        seen, current = {child}, parent.get(child)
+        while current is not None and current not in seen:
+            seen.add(current)
+            current = parent.get(current)
+        if current is not None:
+            parent.pop(child, None)
+    for node in nodes:
+        embed_into(node, by_id, parent, linking)
+    top = [node for node in nodes if node.get("@id") not in parent]
+    for child in parent:  # a nested blank node needs no label
+        if child.startswith("_:"):
+            del by_id[child]["@id"]
+    return top
+
+
+def embed_into(node: dict, by_id: dict[str, dict], parent: dict[str, str], linking: set[str]) -> None:
+    own = node.get("@id")
+    for key, value in list(node.items()):
+        if key.startswith("@"):
+            continue
+        items = value if isinstance(value, list) else [value]
+        replaced = []
+        for item in items:
+            target = reference(key, item, linking)
+            if target is not None and parent.get(target) == own and target in by_id:
+                replaced.append(by_id[target])
+            else:
+                replaced.append(item)
+        node[key] = replaced if isinstance(value, list) else replaced[0]
+
+
+def sort_value(value: Any) -> Any:
+    """Keys in order (@ keywords first), arrays of unordered values in a canonical order; @list kept."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (not k.startswith("@"), k))
+        return {
+            k: (sort_list_items(value[k]) if k != "@list" else [sort_value(v) for v in value[k]])
+            for k in keys
+        }
+    if isinstance(value, list):
+        return sort_list_items(value)
+    return value
+
+
+def sort_list_items(value: Any) -> Any:
+    if isinstance(value, list):
+        items = [sort_value(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return sort_value(value)
+
+
+def context_text(context: dict[str, Any]) -> str:
+    return json.dumps(context, indent=2, ensure_ascii=False) + "\n"

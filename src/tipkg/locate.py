@@ -1,0 +1,90 @@
+"""Where a resource is defined in the source files: `data/dhs.trig:12`, for reports a person can act on.
+
+rdflib forgets line numbers after parsing, so this reads the Turtle/TriG text again. A resource is *defined*
+on a line where it is the subject at the start of a statement, written as a prefixed name (`id:dhs`, with the
+file's own `@prefix`/`PREFIX` declarations, `\\/` escapes allowed) or a full IRI (`<https://...>`). The first
+line where the subject is followed by `a` or `rdf:type` wins; else the first line where it is a subject.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import URIRef
+
+PREFIX_DECLARATION = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
+TYPED = re.compile(r"^\s+(?:a|rdf:type|<http://www\.w3\.org/1999/02/22-rdf-syntax-ns#type>)\s")
+LOCAL_ESCAPE = re.compile(r"\\(.)")
+
+
+@dataclass(frozen=True)
+class Location:
+    path: Path
+    line: int
+
+    def display(self, root: Path | None = None) -> str:
+        path = self.path
+        if root is not None:
+            try:
+                path = self.path.relative_to(root)
+            except ValueError:
+                pass
+        return f"{path}:{self.line}"
+
+
+def subject_term(token: str, prefixes: dict[str, str]) -> URIRef | None:
+    """The IRI a statement's first token names, or None when it is not an IRI we can resolve."""
+    if token.startswith("<"):
+        end = token.find(">")
+        iri = token[1:end] if end > 0 else ""
+        return URIRef(iri) if ":" in iri else None
+    if ":" not in token or token[0] in "@#\"'[(_" or token.upper().startswith(("PREFIX", "BASE", "GRAPH")):
+        return None
+    prefix, local = token.split(":", 1)
+    namespace = prefixes.get(prefix)
+    if namespace is None:
+        return None
+    local = local.rstrip(";,.")
+    return URIRef(namespace + LOCAL_ESCAPE.sub(r"\1", local))
+
+
+def statement_starts(text: str) -> Iterable[tuple[int, URIRef, bool]]:
+    """(line number, subject, is the line typing it) for each line that starts a statement."""
+    prefixes: dict[str, str] = {}
+    open_statement = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        declared = PREFIX_DECLARATION.match(line)
+        if declared:
+            prefixes[declared.group(1) or ""] = declared.group(2)
+            continue
+        stripped = line.split(" #", 1)[0].strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if not open_statement:
+            token = stripped.split()[0]
+            subject = subject_term(token, prefixes)
+            if subject is not None:
+                rest = stripped[len(token) :]
+                yield number, subject, bool(TYPED.match(" " + rest.lstrip() if rest else ""))
+        open_statement = not stripped.endswith((".", "{", "}"))
+
+
+def definition_index(paths: Iterable[Path]) -> dict[URIRef, Location]:
+    """For every subject in the files, the line that defines it (typed first, else first seen)."""
+    first: dict[URIRef, Location] = {}
+    typed: dict[URIRef, Location] = {}
+    for path in paths:
+        if path.suffix not in (".ttl", ".trig"):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # loading has already reported unreadable files
+        for number, subject, is_typed in statement_starts(text):
+            first.setdefault(subject, Location(path, number))
+            if is_typed:
+                typed.setdefault(subject, Location(path, number))
+    return {**first, **typed}

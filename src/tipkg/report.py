@@ -1,0 +1,220 @@
+"""Write a validation `Report` as text (for people), JSON (for scripts), Turtle (a SHACL validation report,
+for RDF tools) or JUnit XML (for CI dashboards). Every writer is deterministic: same report, same bytes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from enum import Enum
+from xml.etree import ElementTree
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.util import from_n3
+
+from tipkg.terms import short
+from tipkg.validate import Check, FailOn, Finding, Report, Severity
+from tipkg.vocab import SH, bind_prefixes
+
+RESULT_BASE = "urn:tipkg:validation:"
+
+
+class ReportFormat(str, Enum):
+    TEXT = "text"
+    JSON = "json"
+    TURTLE = "turtle"
+    JUNIT = "junit"
+
+
+def render(report: Report, fmt: ReportFormat, fail_on: FailOn = FailOn.VIOLATION) -> str:
+    writer = {
+        ReportFormat.TEXT: render_text,
+        ReportFormat.JSON: render_json,
+        ReportFormat.TURTLE: render_turtle,
+        ReportFormat.JUNIT: render_junit,
+    }[fmt]
+    return writer(report, fail_on)
+
+
+def summary_line(report: Report, fail_on: FailOn) -> str:
+    counts = (
+        f"{report.count(Severity.VIOLATION)} violation(s), {report.count(Severity.WARNING)} warning(s), "
+        f"{report.count(Severity.INFO)} info"
+    )
+    verdict = "FAILED" if report.failed(fail_on) else "OK"
+    return f"{verdict}: {counts} (fails on {fail_on.value})"
+
+
+# --- text -------------------------------------------------------------------------------------------------
+
+
+def render_text(report: Report, fail_on: FailOn = FailOn.VIOLATION) -> str:
+    lines: list[str] = []
+    for focus, findings in report.by_focus():
+        if focus is None:
+            lines.append("(no single resource)")
+        else:
+            head = short(focus)
+            first = findings[0]
+            if first.label:
+                head += f' "{first.label}"'
+            if first.location:
+                head += f"  ({first.location})"
+            lines.append(head)
+        for finding in findings:
+            lines.append("  " + finding_line(finding))
+    if lines:
+        lines.append("")
+    for run in report.runs:
+        state = "ok" if run.findings == 0 else f"{run.findings} finding(s)"
+        lines.append(f"{run.check.value:>16}  {run.name}: {state}")
+    lines.append(summary_line(report, fail_on))
+    return "\n".join(lines) + "\n"
+
+
+def finding_line(finding: Finding) -> str:
+    parts = [f"{finding.severity.word}:"]
+    if finding.path:
+        parts.append(finding.path)
+    if finding.value:
+        parts.append(f"= {finding.value}")
+    parts.append(f"- {finding.message}")
+    if finding.source:
+        parts.append(f"[{finding.source}]")
+    return " ".join(parts)
+
+
+# --- JSON -------------------------------------------------------------------------------------------------
+
+
+def finding_dict(finding: Finding) -> dict:
+    data = asdict(finding)
+    data["check"] = finding.check.value
+    data["severity"] = finding.severity.word
+    return data
+
+
+def render_json(report: Report, fail_on: FailOn = FailOn.VIOLATION) -> str:
+    document = {
+        "conforms": not report.failed(fail_on),
+        "fail_on": fail_on.value,
+        "counts": {severity.word: report.count(severity) for severity in Severity},
+        "checks": [
+            {"check": run.check.value, "name": run.name, "findings": run.findings} for run in report.runs
+        ],
+        "findings": [finding_dict(finding) for finding in report.findings],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- Turtle: a SHACL validation report --------------------------------------------------------------------
+
+
+def render_turtle(report: Report, fail_on: FailOn = FailOn.VIOLATION) -> str:
+    graph = Graph()
+    bind_prefixes(graph)
+    root = URIRef(RESULT_BASE + "report")
+    graph.add((root, RDF.type, SH.ValidationReport))
+    graph.add((root, SH.conforms, Literal(not report.failed(fail_on))))
+    width = len(str(len(report.findings)))
+    for index, finding in enumerate(report.findings, start=1):
+        node = URIRef(f"{RESULT_BASE}result-{index:0{width}d}")  # IRIs, not blank nodes: stable output
+        graph.add((root, SH.result, node))
+        add_result(graph, node, finding)
+    return graph.serialize(format="turtle")
+
+
+def add_result(graph: Graph, node: URIRef, finding: Finding) -> None:
+    graph.add((node, RDF.type, SH.ValidationResult))
+    graph.add((node, SH.resultSeverity, finding.severity.iri))
+    graph.add((node, SH.resultMessage, Literal(finding.message)))
+    graph.add((node, RDFS.comment, Literal(f"check: {finding.check.value}")))
+    if finding.focus:
+        graph.add((node, SH.focusNode, URIRef(finding.focus)))
+    if finding.path_iri:
+        graph.add((node, SH.resultPath, URIRef(finding.path_iri)))
+    if finding.value_n3:
+        graph.add((node, SH.value, from_n3(finding.value_n3)))
+    if finding.shape_iri:
+        graph.add((node, SH.sourceShape, URIRef(finding.shape_iri)))
+    elif finding.source:
+        graph.add((node, RDFS.seeAlso, Literal(finding.source)))
+    if finding.location:
+        graph.add((node, RDFS.isDefinedBy, Literal(finding.location, datatype=XSD.string)))
+
+
+# --- JUnit XML --------------------------------------------------------------------------------------------
+
+
+def render_junit(report: Report, fail_on: FailOn = FailOn.VIOLATION) -> str:
+    suites = ElementTree.Element("testsuites", name="tipkg validate")
+    for check in Check:
+        runs = [run for run in report.runs if run.check is check]
+        if not runs:
+            continue
+        findings = [f for f in report.findings if f.check is check]
+        cases = junit_cases(check, runs, findings)
+        failing = sum(
+            1
+            for _, failures, _ in cases
+            if any(f.severity.value >= fail_on.threshold.value for f in failures)
+        )
+        suite = ElementTree.SubElement(
+            suites,
+            "testsuite",
+            name=check.value,
+            tests=str(len(cases)),
+            failures=str(failing),
+            errors="0",
+            skipped="0",
+        )
+        for name, case_findings, location in cases:
+            add_case(suite, check, name, case_findings, location, fail_on)
+    suites.set("tests", str(sum(int(s.get("tests", "0")) for s in suites)))
+    suites.set("failures", str(sum(int(s.get("failures", "0")) for s in suites)))
+    ElementTree.indent(suites)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suites, encoding="unicode") + "\n"
+    )
+
+
+def junit_cases(
+    check: Check, runs: list, findings: list[Finding]
+) -> list[tuple[str, list[Finding], str | None]]:
+    """SHACL, consistency: a case per focus node with findings (or one passing case); queries: per query."""
+    if check in (Check.SHACL, Check.CONSISTENCY):
+        groups: dict[str, list[Finding]] = {}
+        for finding in findings:
+            groups.setdefault(finding.focus or "(graph)", []).append(finding)
+        if not groups:
+            return [(runs[0].name, [], None)]
+        return [(focus, group, group[0].location) for focus, group in sorted(groups.items())]
+    cases = []
+    for run in runs:
+        mine = [f for f in findings if f.source and f.source.endswith(f"{run.name}.rq")]
+        cases.append((run.name, mine, None))
+    return cases
+
+
+def add_case(
+    suite: ElementTree.Element,
+    check: Check,
+    name: str,
+    findings: list[Finding],
+    location: str | None,
+    fail_on: FailOn,
+) -> None:
+    case = ElementTree.SubElement(suite, "testcase", classname=f"tipkg.{check.value}", name=name)
+    if location:
+        path, _, line = location.rpartition(":")
+        case.set("file", path)
+        case.set("line", line)
+    failing = [f for f in findings if f.severity.value >= fail_on.threshold.value]
+    if failing:
+        failure = ElementTree.SubElement(
+            case, "failure", type=failing[0].severity.word, message=failing[0].message
+        )
+        failure.text = "\n".join(finding_line(f) for f in failing)
+    others = [f for f in findings if f not in failing]
+    if others:
+        ElementTree.SubElement(case, "system-out").text = "\n".join(finding_line(f) for f in others)

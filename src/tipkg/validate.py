@@ -1,0 +1,351 @@
+"""`tipkg validate`: SHACL on the asserted data, OWL 2 RL consistency and the query checks, one typed report.
+
+- SHACL (pyshacl) runs on the union of the data graphs (named graphs merged), with the ontology as the
+  ontology graph so that `sh:targetClass` reaches instances of subclasses, and *without* inference: shapes are
+  written for asserted data, and inferred triples would change which shapes fail.
+- Consistency is checked separately on the OWL 2 RL closure (`tipkg.reason`).
+- The query checks are `tipkg.querycheck`.
+
+Every problem becomes a `Finding` with a `Severity`; `Report.failed(fail_on)` says whether the run fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF
+
+from tipkg.load import LoadedProject
+from tipkg.locate import Location, definition_index
+from tipkg.oxistore import OxigraphStore
+from tipkg.queries import CannedQuery, CheckOutcome, check_catalogue, load_catalogue
+from tipkg.reason import Clash, Reasoner, Reasoning, reason
+from tipkg.sparqlshapes import evaluate, split_shapes
+from tipkg.terms import label_of, term_text
+from tipkg.vocab import SH
+
+
+class Severity(Enum):
+    """SHACL's three severities, ordered; consistency and query failures are violations."""
+
+    INFO = 0
+    WARNING = 1
+    VIOLATION = 2
+
+    @classmethod
+    def from_iri(cls, iri) -> Severity:
+        return {SH.Info: cls.INFO, SH.Warning: cls.WARNING}.get(iri, cls.VIOLATION)
+
+    @property
+    def iri(self) -> URIRef:
+        return {Severity.INFO: SH.Info, Severity.WARNING: SH.Warning, Severity.VIOLATION: SH.Violation}[self]
+
+    @property
+    def word(self) -> str:
+        return self.name.lower()
+
+
+class FailOn(Enum):
+    """The least severity that makes `tipkg validate` exit 1."""
+
+    VIOLATION = "violation"
+    WARNING = "warning"
+
+    @property
+    def threshold(self) -> Severity:
+        return Severity.WARNING if self is FailOn.WARNING else Severity.VIOLATION
+
+
+class Check(Enum):
+    """The families of checks, each reported with its own name."""
+
+    SHACL = "shacl"
+    CONSISTENCY = "consistency"
+    VIOLATION_QUERY = "violation-query"
+    EXPECTED_RESULTS = "expected-results"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: where (focus node, its label, file:line), what (path, value, message) and how bad."""
+
+    check: Check
+    severity: Severity
+    message: str
+    focus: str | None = None
+    label: str | None = None
+    path: str | None = None
+    value: str | None = None
+    source: str | None = None  # the shape, rule or query that found it
+    location: str | None = None  # file:line where the focus node is defined
+    path_iri: str | None = None  # the terms themselves, for the Turtle report
+    value_n3: str | None = None
+    shape_iri: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """A check that ran, and how many findings it gave (for summaries and JUnit test cases)."""
+
+    check: Check
+    name: str
+    findings: int
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    runs: list[CheckRun] = field(default_factory=list)
+    reasoning: Reasoning | None = None
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def failed(self, fail_on: FailOn = FailOn.VIOLATION) -> bool:
+        return any(f.severity.value >= fail_on.threshold.value for f in self.findings)
+
+    def by_focus(self) -> list[tuple[str | None, list[Finding]]]:
+        """Findings grouped by focus node (nodeless findings last), in a stable order."""
+        groups: dict[str | None, list[Finding]] = {}
+        for finding in self.findings:
+            groups.setdefault(finding.focus, []).append(finding)
+        return sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or ""))
+
+
+# --- SHACL ------------------------------------------------------------------------------------------------
+
+
+def run_pyshacl(loaded: LoadedProject, shapes: Graph) -> Graph:
+    """pyshacl's results graph for the union of the data against the shapes (no inference)."""
+    import pyshacl  # imported late: it is the slowest import of the tool
+
+    _conforms, results, _text = pyshacl.validate(
+        loaded.data_graph(),
+        shacl_graph=shapes,
+        ont_graph=loaded.ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=False,
+        abort_on_first=False,
+    )
+    return results
+
+
+def shacl_check(
+    loaded: LoadedProject, where: dict[URIRef, Location], whole_queries: bool = True
+) -> list[Finding]:
+    """SHACL findings; with `whole_queries`, SPARQL constraints run once per shape (`tipkg.sparqlshapes`)."""
+    if not len(loaded.shapes):
+        return []
+    shapes, taken = loaded.shapes, []
+    if whole_queries:
+        mixed = loaded.full_graph()  # pyshacl, too, mixes the ontology into the data graph
+        shapes, taken = split_shapes(loaded.shapes, mixed)
+    findings = shacl_findings(loaded, run_pyshacl(loaded, shapes), where)
+    for constraint in taken:
+        for row in evaluate(constraint, mixed):
+            findings.append(
+                make_finding(
+                    loaded, where, row.focus, row.path, row.value, row.shape, row.severity, row.message
+                )
+            )
+    return sorted(findings, key=finding_key)
+
+
+def make_finding(
+    loaded: LoadedProject,
+    where: dict[URIRef, Location],
+    focus,
+    path,
+    value,
+    shape,
+    severity,
+    message: str,
+    path_graph: Graph | None = None,
+) -> Finding:
+    data = loaded.data_graph()
+    return Finding(
+        check=Check.SHACL,
+        severity=Severity.from_iri(severity),
+        message=message,
+        focus=str(focus) if focus is not None else None,
+        label=label_of(focus, data) if focus is not None else None,
+        path=path_text(path_graph or loaded.shapes, path) if path is not None else None,
+        value=term_text(value, data) if value is not None else None,
+        source=term_text(shape, loaded.shapes) if isinstance(shape, URIRef) else None,
+        location=locate(where, focus, loaded.project.root),
+        path_iri=str(path) if isinstance(path, URIRef) else None,
+        value_n3=value.n3() if isinstance(value, URIRef | Literal) else None,
+        shape_iri=str(shape) if isinstance(shape, URIRef) else None,
+    )
+
+
+def path_text(graph: Graph, path) -> str:
+    """A SHACL property path as SPARQL path syntax, with prefixed names."""
+    if isinstance(path, URIRef):
+        return term_text(path, graph)
+    if isinstance(path, BNode):
+        if graph.value(path, RDF.first) is not None:
+            return "/".join(path_text(graph, step) for step in Collection(graph, path))
+        for predicate, wrap in (
+            (SH.inversePath, "^{}"),
+            (SH.zeroOrMorePath, "({})*"),
+            (SH.oneOrMorePath, "({})+"),
+            (SH.zeroOrOnePath, "({})?"),
+        ):
+            inner = graph.value(path, predicate)
+            if inner is not None:
+                return wrap.format(path_text(graph, inner))
+        alternatives = graph.value(path, SH.alternativePath)
+        if alternatives is not None:
+            return "|".join(path_text(graph, step) for step in Collection(graph, alternatives))
+    return str(path)
+
+
+def shape_message(shapes: Graph, results: Graph, result) -> str:
+    messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
+    if messages:
+        return "; ".join(messages)
+    shape = results.value(result, SH.sourceShape)
+    declared = sorted(str(m) for m in shapes.objects(shape, SH.message)) if shape is not None else []
+    if declared:
+        return "; ".join(declared)
+    component = results.value(result, SH.sourceConstraintComponent)
+    return f"fails {term_text(component, results)}" if component is not None else "fails a shape"
+
+
+def shacl_findings(loaded: LoadedProject, results: Graph, where: dict[URIRef, Location]) -> list[Finding]:
+    """pyshacl's validation results as findings."""
+    findings = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        findings.append(
+            make_finding(
+                loaded,
+                where,
+                focus=results.value(result, SH.focusNode),
+                path=results.value(result, SH.resultPath),
+                value=results.value(result, SH.value),
+                shape=results.value(result, SH.sourceShape),
+                severity=results.value(result, SH.resultSeverity),
+                message=shape_message(loaded.shapes, results, result),
+                path_graph=results,
+            )
+        )
+    return findings
+
+
+def finding_key(finding: Finding) -> tuple:
+    return (
+        finding.focus or "",
+        -finding.severity.value,
+        finding.path or "",
+        finding.message,
+        finding.value or "",
+        finding.source or "",
+    )
+
+
+def locate(where: dict[URIRef, Location], node, root: Path) -> str | None:
+    location = where.get(node) if isinstance(node, URIRef) else None
+    return location.display(root) if location else None
+
+
+# --- consistency and queries ------------------------------------------------------------------------------
+
+
+def clash_findings(
+    loaded: LoadedProject, clashes: Iterable[Clash], where: dict[URIRef, Location]
+) -> list[Finding]:
+    data = loaded.data_graph()
+    findings = []
+    for clash in clashes:
+        focus = next((n for n in clash.nodes if isinstance(n, URIRef)), None)
+        findings.append(
+            Finding(
+                check=Check.CONSISTENCY,
+                severity=Severity.VIOLATION,
+                message=clash.message,
+                focus=str(focus) if focus is not None else None,
+                label=label_of(focus, data) if focus is not None else None,
+                source=f"OWL 2 RL {clash.rule}",
+                location=locate(where, focus, loaded.project.root),
+            )
+        )
+    return findings
+
+
+def query_findings(loaded: LoadedProject, outcome: CheckOutcome) -> list[Finding]:
+    if not outcome.problem:
+        return []
+    check = Check.VIOLATION_QUERY if outcome.kind == "violation" else Check.EXPECTED_RESULTS
+    source = str(
+        outcome.query.path.relative_to(loaded.project.root)
+        if outcome.query.path.is_relative_to(loaded.project.root)
+        else outcome.query.path
+    )
+    if not outcome.rows:
+        return [Finding(check, Severity.VIOLATION, outcome.problem, source=source)]
+    data = loaded.data_graph()
+    findings = []
+    for row in outcome.rows:  # one finding per offending row, on the row's first IRI when it has one
+        focus = next((URIRef(cell) for cell in row if cell.startswith(("http://", "https://", "urn:"))), None)
+        findings.append(
+            Finding(
+                check,
+                Severity.VIOLATION,
+                f"{outcome.query.title} ({', '.join(row)})",
+                focus=str(focus) if focus is not None else None,
+                label=label_of(focus, data) if focus is not None else None,
+                source=source,
+                location=None,
+            )
+        )
+    return findings
+
+
+def query_checks(loaded: LoadedProject, reasoning: Reasoning, with_expected: bool) -> list[CheckOutcome]:
+    """The catalogue's checks (`tipkg.queries`) on Oxigraph; `# inferred: yes` questions see entailments."""
+    folder = loaded.project.queries_dir
+    if not folder.is_dir():
+        return []
+    stores: dict[bool, OxigraphStore] = {}
+
+    def store_for(query: CannedQuery) -> OxigraphStore:
+        if query.inferred not in stores:
+            stores[query.inferred] = OxigraphStore(loaded, reasoning.inferred() if query.inferred else None)
+        return stores[query.inferred]
+
+    return check_catalogue(load_catalogue(folder), store_for, with_expected)
+
+
+# --- the whole run ----------------------------------------------------------------------------------------
+
+
+def validate(
+    loaded: LoadedProject, reasoner: Reasoner = Reasoner.REASONABLE, with_expected: bool = True
+) -> Report:
+    """Run every check on a loaded project; the report says what failed, nothing is raised for a failure."""
+    where = definition_index(loaded.files)
+    report = Report()
+
+    shacl = shacl_check(loaded, where)
+    report.findings += shacl
+    report.runs.append(CheckRun(Check.SHACL, f"SHACL ({len(loaded.shapes)} shape triples)", len(shacl)))
+
+    reasoning = reason(loaded, reasoner)
+    report.reasoning = reasoning
+    clashes = clash_findings(loaded, reasoning.clashes, where)
+    report.findings += clashes
+    report.runs.append(CheckRun(Check.CONSISTENCY, f"OWL 2 RL consistency ({reasoner.value})", len(clashes)))
+
+    for outcome in query_checks(loaded, reasoning, with_expected):
+        found = query_findings(loaded, outcome)
+        report.findings += found
+        check = Check.VIOLATION_QUERY if outcome.kind == "violation" else Check.EXPECTED_RESULTS
+        report.runs.append(CheckRun(check, outcome.query.name, len(found)))
+    return report

@@ -1,0 +1,208 @@
+"""`void.ttl`: the dataset described with VoID and DCAT 3, built from the graph and the files written.
+
+Title, description, license, rights, version, issued date and publisher come from the ontology header
+(`owl:Ontology` with `dcterms:*` and `owl:versionInfo`), so that another project describes itself the same
+way; the defaults below are tipkg's. The source is every `dcterms:source` of the data (the fact sheet) and
+the temporal coverage is "as of" that source's date. Every node has an IRI under
+`https://w3id.org/tipkg/dataset` (no blank nodes), so the file is byte-identical from run to run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
+
+from tipkg import __version__
+from tipkg.jsonld import organisations, split_iri
+from tipkg.load import LoadedProject
+from tipkg.vocab import BASE, ORG, PREFIXES, SCHEMA, bind_prefixes
+
+DATASET = URIRef(BASE + "dataset")
+DCAT3 = Namespace(str(DCAT))  # rdflib's DCAT namespace is DCAT 2 and closed; dcat:version is DCAT 3
+DS = Namespace(BASE + "dataset/")
+DOWNLOAD = BASE + "dist/"
+CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
+IANA = "https://www.iana.org/assignments/media-types/"
+
+DEFAULT_TITLE = (
+    "U.S. Government agencies' principal roles to combat trafficking in persons (2009), as linked data"
+)
+DEFAULT_DESCRIPTION = (
+    "The U.S. Department of State fact sheet 'Overview of U.S. Government Agencies' Principal Roles to "
+    "Combat Trafficking in Persons' (April 1, 2009) as a knowledge graph: agencies, units, coordination "
+    "bodies, programs, statutes, hotlines and reports, each statement traceable to its sentence."
+)
+DEFAULT_RIGHTS = (
+    "The editorial work (ontology, data modelling, provenance) is dedicated to the public domain under "
+    "CC0 1.0. "
+    "The source fact sheet is a work of the U.S. Government and is in the public domain in the United States "
+    "(17 U.S.C. 105)."
+)
+
+MEDIA_TYPES = {
+    ".ttl": "text/turtle",
+    ".nt": "application/n-triples",
+    ".nq": "application/n-quads",
+    ".trig": "application/trig",
+    ".jsonld": "application/ld+json",
+    ".owl": "application/rdf+xml",
+}
+DUMPS = ("tipkg.ttl", "tipkg.nt", "tipkg.jsonld", "tipkg.trig", "tipkg.nq")
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file in the build, with its size in bytes and what it holds."""
+
+    name: str
+    size: int
+    title: str
+
+
+def slug(iri: URIRef) -> str:
+    parts = split_iri(str(iri))
+    text = f"{parts[0]}-{parts[1]}" if parts else str(iri)
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")
+
+
+def described_by(loaded: LoadedProject) -> list[URIRef]:
+    """The resources that describe the dataset: a declared dcat:Dataset/void:Dataset, then the ontology."""
+    full = loaded.ontology
+    declared = sorted(
+        {s for c in (DCAT.Dataset, VOID.Dataset) for s in full.subjects(RDF.type, c) if isinstance(s, URIRef)}
+    )
+    ontology = sorted(s for s in full.subjects(RDF.type, OWL.Ontology) if isinstance(s, URIRef))
+    return declared + ontology[:1]
+
+
+def copy_header(graph: Graph, loaded: LoadedProject) -> None:
+    """Title and description from a dcat:Dataset the ontology declares (else tipkg's); license, rights,
+    version, issued and publisher from it or from the owl:Ontology header."""
+    nodes = described_by(loaded)
+    declared = [n for n in nodes if (n, RDF.type, OWL.Ontology) not in loaded.ontology]
+
+    def values(sources: list[URIRef], *predicates) -> list:
+        for node in sources:
+            found = sorted({o for p in predicates for o in loaded.ontology.objects(node, p)})
+            if found:
+                return found
+        return []
+
+    for predicate, default in (
+        (DCTERMS.title, Literal(DEFAULT_TITLE, lang="en")),
+        (DCTERMS.description, Literal(DEFAULT_DESCRIPTION, lang="en")),
+    ):
+        for value in values(declared, predicate) or [default]:
+            graph.add((DATASET, predicate, value))
+    for predicate, default in ((DCTERMS.license, CC0), (DCTERMS.rights, Literal(DEFAULT_RIGHTS, lang="en"))):
+        for value in values(nodes, predicate) or [default]:
+            graph.add((DATASET, predicate, value))
+    for value in values(nodes, DCTERMS.publisher, DCTERMS.creator):
+        graph.add((DATASET, DCTERMS.publisher, value))
+    for value in values(nodes, DCTERMS.issued):
+        graph.add((DATASET, DCTERMS.issued, value))
+    version = values(nodes, OWL.versionInfo, DCAT3.version)
+    graph.add((DATASET, DCAT3.version, Literal(str(version[0]) if version else __version__)))
+    for ontology in nodes:
+        if (ontology, RDF.type, OWL.Ontology) in loaded.ontology:
+            graph.add((DATASET, DCTERMS.conformsTo, ontology))
+
+
+def add_source(graph: Graph, data: Graph) -> None:
+    """The sources the data cites, and the temporal coverage: as of the latest source date."""
+    sources = sorted(o for o in set(data.objects(None, DCTERMS.source)) if isinstance(o, URIRef))
+    dates = []
+    for source in sources:
+        graph.add((DATASET, DCTERMS.source, source))
+        for predicate in (DCTERMS.issued, DCTERMS.date, SCHEMA.datePublished, DCTERMS.created):
+            dates += [o for o in data.objects(source, predicate) if isinstance(o, Literal)]
+    if dates:
+        as_of = max(dates, key=str)
+        period = DS["temporal"]
+        graph.add((DATASET, DCTERMS.temporal, period))
+        graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        graph.add((period, DCAT.endDate, Literal(str(as_of), datatype=as_of.datatype or XSD.date)))
+        graph.add((period, RDFS.label, Literal(f"as of {as_of}", lang="en")))
+
+
+def add_counts(graph: Graph, full: Graph, data: Graph) -> None:
+    subjects = {s for s in data.subjects(unique=True) if isinstance(s, URIRef)}
+    graph.add((DATASET, VOID.triples, Literal(len(full))))
+    graph.add((DATASET, VOID.entities, Literal(len(subjects))))
+    graph.add((DATASET, VOID.distinctSubjects, Literal(len(set(full.subjects(unique=True))))))
+    graph.add((DATASET, VOID.distinctObjects, Literal(len(set(full.objects(unique=True))))))
+    classes: dict[URIRef, set] = {}
+    for s, o in data.subject_objects(RDF.type):
+        if isinstance(o, URIRef):
+            classes.setdefault(o, set()).add(s)
+    properties: dict[URIRef, int] = {}
+    for _, p, _ in full:
+        properties[p] = properties.get(p, 0) + 1
+    graph.add((DATASET, VOID.classes, Literal(len(classes))))
+    graph.add((DATASET, VOID.properties, Literal(len(properties))))
+    for cls, members in sorted(classes.items()):
+        part = DS["class/" + slug(cls)]
+        graph.add((DATASET, VOID.classPartition, part))
+        graph.add((part, VOID["class"], cls))
+        graph.add((part, VOID.entities, Literal(len(members))))
+    for prop, count in sorted(properties.items()):
+        part = DS["property/" + slug(prop)]
+        graph.add((DATASET, VOID.propertyPartition, part))
+        graph.add((part, VOID.property, prop))
+        graph.add((part, VOID.triples, Literal(count)))
+    terms = [str(term) for term in [*properties, *classes]]
+    for namespace in sorted(set(PREFIXES.values())):
+        if not namespace.startswith(BASE + "id/") and any(term.startswith(namespace) for term in terms):
+            graph.add((DATASET, VOID.vocabulary, URIRef(namespace)))
+
+
+def example_resources(data: Graph, full: Graph, limit: int = 5) -> list[URIRef]:
+    """Top-level organisations (no parent), else the most described subjects; sorted, at most `limit`."""
+    orgs = {URIRef(iri) for iri in organisations(full)}
+    roots = sorted(
+        s for s in orgs if data.value(s, ORG.subOrganizationOf) is None and data.value(s, ORG.unitOf) is None
+    )
+    if roots:
+        return roots[:limit]
+    counts: dict[URIRef, int] = {}
+    for s, _, _ in data:
+        if isinstance(s, URIRef):
+            counts[s] = counts.get(s, 0) + 1
+    return sorted(counts, key=lambda s: (-counts[s], str(s)))[:limit]
+
+
+def add_distributions(graph: Graph, written: list[Written]) -> None:
+    for item in sorted(written, key=lambda w: w.name):
+        dist = DS["distribution/" + item.name]
+        suffix = Path(item.name).suffix
+        graph.add((DATASET, DCAT.distribution, dist))
+        if item.name in DUMPS:
+            graph.add((DATASET, VOID.dataDump, URIRef(DOWNLOAD + item.name)))
+        graph.add((dist, RDF.type, DCAT.Distribution))
+        graph.add((dist, DCTERMS.title, Literal(item.title, lang="en")))
+        graph.add((dist, DCAT.downloadURL, URIRef(DOWNLOAD + item.name)))
+        graph.add((dist, DCAT.byteSize, Literal(item.size, datatype=XSD.nonNegativeInteger)))
+        if suffix in MEDIA_TYPES:
+            graph.add((dist, DCAT.mediaType, URIRef(IANA + MEDIA_TYPES[suffix])))
+
+
+def describe(loaded: LoadedProject, full: Graph, written: list[Written]) -> Graph:
+    """The VoID + DCAT description of the build whose files are `written`."""
+    data = loaded.data_graph()
+    graph = Graph()
+    bind_prefixes(graph)
+    graph.bind("ds", DS)
+    graph.add((DATASET, RDF.type, VOID.Dataset))
+    graph.add((DATASET, RDF.type, DCAT.Dataset))
+    graph.add((DATASET, VOID.uriSpace, Literal(BASE + "id/")))
+    copy_header(graph, loaded)
+    add_source(graph, data)
+    add_counts(graph, full, data)
+    for resource in example_resources(data, full):
+        graph.add((DATASET, VOID.exampleResource, resource))
+    add_distributions(graph, written)
+    return graph
