@@ -94,9 +94,11 @@ def parse_into(dataset: Dataset, path: Path) -> int:
         raise syntax_error(path, text, exc) from None
     quads = list(scratch.quads((None, None, None, None)))
     if not quads:
-        raise InputError("holds no triples", path, hint="an empty file is almost always a mistake; delete it or fill it")
+        raise InputError("holds no triples", path,
+                         hint="an empty file is almost always a mistake; delete it or fill it")
+    default = scratch.default_graph.identifier
     for s, p, o, g in quads:
-        target = dataset.default_graph if g is None or g == scratch.default_graph.identifier else dataset.graph(g)
+        target = dataset.default_graph if g is None or g == default else dataset.graph(g)
         target.add((s, p, o))
     return len(quads)
 

@@ -73,9 +73,11 @@ def find_project(explicit: Path | str | None = None, cwd: Path | None = None) ->
     if explicit is not None:
         root = Path(explicit)
         if not root.is_dir():
-            raise InputError(f"project folder not found: {root}", hint="pass --project DIR with ontology/, data/, shapes/")
+            raise InputError(f"project folder not found: {root}",
+                             hint="pass --project DIR with ontology/, data/, shapes/")
         if not (root / "ontology").is_dir() and not (root / "data").is_dir():
-            raise InputError(f"{root} holds neither ontology/ nor data/", hint="is this a tipkg project folder?")
+            raise InputError(f"{root} holds neither ontology/ nor data/",
+                             hint="is this a tipkg project folder?")
         return Project(root.resolve())
     here = cwd or Path.cwd()
     if (here / "ontology").is_dir():

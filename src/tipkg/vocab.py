@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD, VOID
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 BASE = "https://w3id.org/tipkg/"
 TIP = Namespace(BASE + "ontology#")
