@@ -18,28 +18,75 @@ def register(group: click.Group) -> None:
 
 @click.command()
 @project_option
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Loopback by default; 0.0.0.0 exposes the server to the network.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on.")
-@click.option("--base", default=BASE, show_default=True,
-              help="IRIs under this base are served as local paths (<base>id/hhs -> /id/hhs).")
-@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 3600),
-              help="Seconds a SPARQL query may run before it is stopped (answer 503).")
-@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(1),
-              help="Rows (or triples) a query may return; the rest are cut off and the answer says so.")
-@click.option("--max-body", default=1024 * 1024, show_default=True, type=click.IntRange(1),
-              help="Bytes a POST body may have (answer 413 beyond).")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Query worker processes (queries that run at the same time).")
-@click.option("--dist", "dist_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="A built dist/ folder: its void.ttl feeds the home page and its files are offered "
-                   "for download (ignored when missing).")
-@click.option("--log-level", default="info", show_default=True,
-              type=click.Choice(["critical", "error", "warning", "info", "debug"]),
-              help="uvicorn's log level.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Loopback by default; 0.0.0.0 exposes the server to the network.",
+)
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
+)
+@click.option(
+    "--base",
+    default=BASE,
+    show_default=True,
+    help="IRIs under this base are served as local paths (<base>id/hhs -> /id/hhs).",
+)
+@click.option(
+    "--timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds a SPARQL query may run before it is stopped (answer 503).",
+)
+@click.option(
+    "--max-rows",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Rows (or triples) a query may return; the rest are cut off and the answer says so.",
+)
+@click.option(
+    "--max-body",
+    default=1024 * 1024,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Bytes a POST body may have (answer 413 beyond).",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Query worker processes (queries that run at the same time).",
+)
+@click.option(
+    "--dist",
+    "dist_dir",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="A built dist/ folder: its void.ttl feeds the home page and its files are offered "
+    "for download (ignored when missing).",
+)
+@click.option(
+    "--inferred/--no-inferred",
+    default=True,
+    show_default=True,
+    help="Also answer SPARQL from the OWL 2 RL entailments (in the graph id:graph/inferred).",
+)
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    help="uvicorn's log level.",
+)
 @reports_errors
-def serve(project_dir, host, port, base, timeout, max_rows, max_body, workers, dist_dir, log_level) -> None:
+def serve(
+    project_dir, host, port, base, timeout, max_rows, max_body, workers, dist_dir, inferred, log_level
+) -> None:
     """Serve the graph: SPARQL endpoint (/sparql), pages for every IRI (/id/...), ontology, canned queries.
 
     Read-only and in memory: nothing is written to disk. Stop with Ctrl-C.
@@ -53,8 +100,15 @@ def serve(project_dir, host, port, base, timeout, max_rows, max_body, workers, d
     project = find_project(project_dir)
     progress(f"loading {project.root}")
     loaded = load_project(project)
-    settings = ServerSettings(base=base, timeout=timeout, max_rows=max_rows, max_body=max_body,
-                              workers=workers, dist_dir=dist_dir if dist_dir.is_dir() else None)
+    settings = ServerSettings(
+        base=base,
+        timeout=timeout,
+        max_rows=max_rows,
+        max_body=max_body,
+        workers=workers,
+        dist_dir=dist_dir if dist_dir.is_dir() else None,
+        inferred=inferred,
+    )
     app = create_app(loaded, settings)
     if not _is_loopback(host):
         progress(f"warning: listening on {host}, reachable from other machines")

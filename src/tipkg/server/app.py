@@ -43,6 +43,7 @@ class ServerSettings:
     max_body: int = 1024 * 1024  # bytes a POST body may have (413 beyond)
     workers: int = 2  # query worker processes
     dist_dir: Path | None = None  # a built dist/ folder: void.ttl for the home page, files to download
+    inferred: bool = True  # also serve the OWL 2 RL entailments (graph id:graph/inferred) to SPARQL
 
     def engine_limits(self) -> EngineLimits:
         return EngineLimits(timeout=self.timeout, max_rows=self.max_rows, workers=self.workers)
@@ -103,7 +104,7 @@ def create_app(loaded: LoadedProject, settings: ServerSettings | None = None) ->
     server = Server(
         site=site,
         settings=settings,
-        engine=QueryEngine(site.store_data(), settings.engine_limits()),
+        engine=QueryEngine(site.store_data(settings.inferred), settings.engine_limits()),
         templates=templates,
         queries=canned_queries(loaded.project.queries_dir),
         title=title,

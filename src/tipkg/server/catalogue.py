@@ -93,11 +93,18 @@ def _text(graph: Graph, node, prop) -> str | None:
 
 
 def _derived(site: Site) -> tuple[str, str, list[MetadataRow]]:
-    ontology = URIRef(site.ontology_iri)
-    title = next((str(o) for p, o in site.ontology_out.get(ontology, ()) if p in (DCTERMS.title,)), None)
-    description = next(
-        (str(o) for p, o in site.ontology_out.get(ontology, ()) if p in (DCTERMS.description,)), ""
+    """Without dist/void.ttl: the source document's title (else the ontology's) and a few counts."""
+    ontology = dict(site.ontology_out.get(URIRef(site.ontology_iri), ()))
+    title = str(ontology.get(DCTERMS.title, "tipkg knowledge graph"))
+    description = str(ontology.get(DCTERMS.description, ""))
+    sources = sorted(
+        str(s)
+        for s in site.outgoing
+        if str(s).startswith(site.base + "id/source/") and site.values(str(s), DCTERMS.title)
     )
+    if sources:
+        title = str(site.values(sources[0], DCTERMS.title)[0])
+        description = ""
     subjects = [s for s in site.outgoing if isinstance(s, URIRef) and str(s).startswith(site.base + "id/")]
     rows = [MetadataRow("Source", site.label(iri), site.href(iri)) for iri in sources]
     rows += [
@@ -106,4 +113,4 @@ def _derived(site: Site) -> tuple[str, str, list[MetadataRow]]:
         MetadataRow("Named graphs (one per source sentence)", f"{len(site.graph_members):,}"),
         MetadataRow("Metadata", "derived from the data (run `tipkg build` for dist/void.ttl)"),
     ]
-    return title or "tipkg knowledge graph", description, rows
+    return title, description, rows

@@ -67,10 +67,11 @@ class QueryTimeout(QueryError):
 
 @dataclass(frozen=True)
 class StoreData:
-    """What every worker loads: the data as N-Quads and, optionally, N-Triples to put into one named graph."""
+    """What every worker loads (N-Quads), and what the service description says about it."""
 
     nquads: bytes
-    extra_graphs: tuple[tuple[str, bytes], ...] = ()  # (graph IRI, N-Triples)
+    named_graphs: tuple[str, ...] = ()
+    quads: int = 0
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class QueryEngine:
         child.close()
         conn = Connection(parent.detach())
         try:
-            conn.send({"nquads": self.data.nquads, "extra_graphs": list(self.data.extra_graphs)})
+            conn.send({"nquads": self.data.nquads})
             if not conn.poll(60):
                 raise RuntimeError("a SPARQL worker process did not start within 60 s")
             message = conn.recv()
@@ -180,6 +181,7 @@ class QueryEngine:
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         timeout: float | None = None,
+        bindings: Sequence[tuple[str, Term]] = (),
     ) -> QueryResult:
         if self._idle is None:
             raise RuntimeError("QueryEngine.start() was not awaited")
@@ -196,6 +198,7 @@ class QueryEngine:
             "default_graphs": list(default_graphs),
             "named_graphs": list(named_graphs),
             "max_rows": self.limits.max_rows,
+            "bindings": list(bindings),
         }
 
         def exchange():

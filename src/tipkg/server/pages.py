@@ -172,7 +172,8 @@ def entity_view(site: Site, iri: str) -> dict:
         )
     ]
     named_in = []
-    for quote_iri in site.values(iri, PROV.wasDerivedFrom):
+    own_source = site.source(iri)
+    for quote_iri in [] if own_source else site.values(iri, PROV.wasDerivedFrom):
         graph = next((g for g, src in site.sources.items() if src.quote == str(quote_iri)), None)
         source = site.source(graph)
         named_in.append(
@@ -191,11 +192,12 @@ def entity_view(site: Site, iri: str) -> dict:
     exact = [str(o) for o in site.values(iri, OA.exact)]
     for selector in site.values(iri, OA.hasSelector):
         exact += [str(o) for o in site.values(str(selector), OA.exact)]
-    own_source = site.source(iri)
+    acronym = site.acronym(iri)
     return {
         "iri": iri,
         "label": site.label(iri),
-        "acronyms": [a for a in site.acronyms.get(iri, []) if a != site.label(iri)],
+        "acronym": acronym,
+        "variants": [a for a in site.acronyms.get(iri, []) if a not in (acronym, site.label(iri))],
         "types": [node_view(site, URIRef(t)) for t in site.types(iri)],
         "comments": [str(o) for prop in COMMENT_PROPERTIES for o in site.values(iri, prop)],
         "named_in": named_in,

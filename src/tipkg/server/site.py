@@ -12,11 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from tipkg.load import LoadedProject
 from tipkg.server.engine import StoreData, Term
+from tipkg.stores import project_dataset
 from tipkg.vocab import OA, PREFIXES, SCHEMA, TIP
 
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title)
@@ -74,8 +75,9 @@ class Site:
     ontology_out: dict = field(default_factory=lambda: defaultdict(list))  # s -> [(p, o)]
     quad_count: int = 0
     # Types of the provenance machinery (listed after the things the source talks about).
-    provenance_types: frozenset = frozenset({str(TIP.SourceSentence), str(TIP.SourcedGraph),
-                                             str(TIP.EditorialGraph), str(PROV.Agent)})
+    provenance_types: frozenset = frozenset(
+        {str(TIP.SourceSentence), str(TIP.SourcedGraph), str(TIP.EditorialGraph), str(PROV.Agent)}
+    )
 
     # ------------------------------------------------------------ building
 
@@ -146,6 +148,13 @@ class Site:
 
     # ------------------------------------------------------------ lookups
 
+    def acronym(self, iri: str) -> str | None:
+        """The first alternative label that looks like an acronym (one word with a capital: HHS, G/TIP)."""
+        for alt in self.acronyms.get(iri, ()):
+            if " " not in alt and any(c.isupper() for c in alt) and alt != self.label(iri):
+                return alt
+        return None
+
     def local_path(self, iri: str) -> str | None:
         """The server path of an IRI under --base (e.g. /id/hhs, /ontology#Funds); None for others."""
         if iri.startswith(self.base):
@@ -215,14 +224,17 @@ class Site:
     def ontology_triples(self) -> Iterable[tuple]:
         return self.loaded.ontology.triples((None, None, None))
 
-    def store_data(self) -> StoreData:
-        """The data for the query workers: all named graphs, plus the ontology in a graph of its own."""
-        nquads = self.loaded.data.serialize(format="nquads", encoding="utf-8")
-        ontology = Graph()
-        for triple in self.loaded.ontology:
-            ontology.add(triple)
-        ntriples = ontology.serialize(format="nt", encoding="utf-8")
-        return StoreData(nquads=nquads, extra_graphs=((self.ontology_iri, ntriples),))
+    def store_data(self, inferred: bool) -> StoreData:
+        """What the query workers load: the same dataset `tipkg query` runs on (tipkg.stores): the data's
+        named graphs, the ontology in the default graph, and with `inferred` the OWL 2 RL entailments in
+        id:graph/inferred."""
+        dataset = project_dataset(self.loaded, inferred=inferred)
+        default = dataset.default_graph.identifier
+        graphs = sorted({str(g) for *_, g in dataset.quads((None, None, None, None)) if g != default})
+        count = sum(1 for _ in dataset.quads((None, None, None, None)))
+        return StoreData(
+            dataset.serialize(format="nquads", encoding="utf-8"), named_graphs=tuple(graphs), quads=count
+        )
 
     # ------------------------------------------------------------ ontology reference
 

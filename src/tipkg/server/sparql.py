@@ -16,6 +16,8 @@ from urllib.parse import parse_qs, urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tipkg.errors import UsageError
+from tipkg.queries import parse_term
 from tipkg.server.engine import QueryError, QueryResult, ResultKind
 from tipkg.server.negotiation import (
     GRAPH_RESULT_FORMATS,
@@ -29,6 +31,7 @@ from tipkg.server.pages import error_response, node_view
 from tipkg.server.responses import Representation
 from tipkg.server.results import write_rdf, write_results
 from tipkg.server.safety import check_read_only, read_body
+from tipkg.server.site import term
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
@@ -157,6 +160,7 @@ async def canned(request: Request) -> Response:
     select_offers = (Format.HTML, *RESULT_FORMATS[:-1])
     graph_offers = (Format.HTML, *RDF_FORMATS)
     try:
+        bindings, values = _parameter_bindings(request, canned_query)
         return await _answer(
             request,
             server,
@@ -166,10 +170,27 @@ async def canned(request: Request) -> Response:
             forced,
             select_offers,
             graph_offers,
-            page={"canned": canned_query, "query": canned_query.text},
+            page={"canned": canned_query, "query": canned_query.text, "values": values},
+            bindings=bindings,
         )
     except QueryError as exc:
         return error_response(request, server, exc.status, exc.title, exc.message)
+
+
+def _parameter_bindings(request: Request, canned_query) -> tuple[tuple, dict[str, str]]:
+    """A canned query's parameters from the URL (`?org=id:dhs`), as RDF terms (never pasted into the text)."""
+    bindings, values = [], {}
+    for parameter in canned_query.parameters:
+        value = request.query_params.get(parameter.name, "").strip()
+        if not value:
+            continue
+        try:
+            node = parse_term(value)
+        except UsageError as exc:
+            raise QueryError(f"parameter {parameter.name}: {exc}", title="Bad parameter") from None
+        bindings.append((parameter.name, term(node)))
+        values[parameter.name] = value
+    return tuple(bindings), values
 
 
 async def _answer(
@@ -182,12 +203,13 @@ async def _answer(
     select_offers,
     graph_offers,
     page: dict,
+    bindings: tuple = (),
 ) -> Response:
     check_read_only(query)
-    key = (query, tuple(default_graphs), tuple(named_graphs))
+    key = (query, tuple(default_graphs), tuple(named_graphs), bindings)
     result = server.results.get(("result", key))
     if result is None:
-        result = await server.engine.run(query, default_graphs, named_graphs)
+        result = await server.engine.run(query, default_graphs, named_graphs, bindings=bindings)
         server.results.put(
             ("result", key), result, size=96 * (len(result.rows) + 1) * max(1, len(result.variables))
         )
@@ -222,7 +244,7 @@ def _represent(server, result: QueryResult, fmt: Format, page: dict) -> Represen
             (
                 f.value,
                 f.media_type,
-                f"/queries/{canned_query.name}?format={f.value}"
+                f"/queries/{canned_query.name}?" + urlencode({**page.get("values", {}), "format": f.value})
                 if canned_query
                 else "/sparql?" + urlencode({"query": page["query"], "format": f.value}),
             )
@@ -310,10 +332,10 @@ def _sd_triples(server, endpoint_iri: str) -> list[tuple]:
         (dataset, uri(RDF_TYPE), uri(SD + "Dataset")),
         (dataset, uri(SD + "defaultGraph"), default),
         (default, uri(RDF_TYPE), uri(SD + "Graph")),
-        (default, uri("http://rdfs.org/ns/void#triples"), integer(server.site.quad_count)),
+        (default, uri("http://rdfs.org/ns/void#triples"), integer(server.engine.data.quads)),
     ]
     triples += [(me, uri(SD + "resultFormat"), uri(FORMATS_NS + name)) for name in SD_RESULT_FORMATS]
-    graphs = sorted(server.site.graph_members) + [server.site.ontology_iri]
+    graphs = server.engine.data.named_graphs
     for number, graph in enumerate(graphs):
         node = uri(f"{endpoint_iri}#named-graph-{number}")
         triples += [

@@ -49,6 +49,20 @@ def encode(term):
     raise TypeError(f"unexpected term {term!r}")
 
 
+def decode(term):
+    """The inverse of `encode` (for parameter values)."""
+    import pyoxigraph as ox
+
+    kind = term[0]
+    if kind == "uri":
+        return ox.NamedNode(term[1])
+    if kind == "bnode":
+        return ox.BlankNode(term[1])
+    if term[3]:
+        return ox.Literal(term[1], language=term[3])
+    return ox.Literal(term[1], datatype=ox.NamedNode(term[2]))
+
+
 def run(store, request: dict) -> tuple:
     """Evaluate one query: ("ok", kind, vars, rows, boolean, truncated) or ("error", status, title, text)."""
     import pyoxigraph as ox
@@ -60,6 +74,8 @@ def run(store, request: dict) -> tuple:
         options["use_default_graph_as_union"] = True
     if request["named_graphs"]:
         options["named_graphs"] = [ox.NamedNode(iri) for iri in request["named_graphs"]]
+    if request.get("bindings"):
+        options["substitutions"] = {ox.Variable(name): decode(term) for name, term in request["bindings"]}
     max_rows = request["max_rows"]
     try:
         result = store.query(request["query"], **options)
@@ -99,8 +115,6 @@ def main(fd: int, memory_bytes: int) -> None:
     data = conn.recv()
     store = ox.Store()  # in memory: nothing on disk
     store.load(data["nquads"], format=ox.RdfFormat.N_QUADS)
-    for graph, ntriples in data["extra_graphs"]:
-        store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
     conn.send(("ready", os.getpid(), isolated))
     while True:
         try:
