@@ -73,6 +73,8 @@ def syntax_error(path: Path, text: str, exc: Exception) -> InputError:
     """Turn a parser exception into file:line:column and the parser's own words."""
     if isinstance(exc, BadSyntax):
         offset = min(exc._i, len(text))  # rdflib exposes the failing offset only as a private attribute
+        if offset < 0:  # -1: the parser ran out of input (e.g. an unclosed graph); the error is at the end
+            offset = len(text)
         line = text.count("\n", 0, offset) + 1
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         return InputError(f"syntax error: {exc._why}", path, line, column)

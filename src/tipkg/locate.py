@@ -88,3 +88,20 @@ def definition_index(paths: Iterable[Path]) -> dict[URIRef, Location]:
             if is_typed:
                 typed.setdefault(subject, Location(path, number))
     return {**first, **typed}
+
+
+def declared_prefixes(paths: Iterable[Path]) -> dict[str, str]:
+    """The prefixes the Turtle/TriG files declare (the first declaration of a name wins)."""
+    found: dict[str, str] = {}
+    for path in paths:
+        if path.suffix not in (".ttl", ".trig"):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for line in text.splitlines():
+            match = PREFIX_DECLARATION.match(line)
+            if match and match.group(1):
+                found.setdefault(match.group(1), match.group(2))
+    return found

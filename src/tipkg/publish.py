@@ -166,10 +166,28 @@ def write_ontology_ttl(build: Build) -> tuple[bytes, str]:
     return turtle(canonical(build.loaded.ontology)), "The OWL ontology (Turtle)"
 
 
+class SortedGraph(Graph):
+    """A graph that lists subjects and their statements in sorted order, for rdflib's RDF/XML writer."""
+
+    def subjects(self, predicate=None, object=None, unique=False):  # noqa: A002 - rdflib's signature
+        return iter(sorted(set(super().subjects(predicate, object)), key=lambda t: t.n3()))
+
+    def predicate_objects(self, subject=None, unique=False):
+        pairs = set(super().predicate_objects(subject))
+        return iter(sorted(pairs, key=lambda pair: (pair[0].n3(), pair[1].n3())))
+
+
+def rdfxml(graph: Graph) -> bytes:
+    """Plain RDF/XML, subjects in order (rdflib's pretty-xml drops statements about list nodes)."""
+    ordered = SortedGraph()
+    bind_prefixes(ordered)
+    for triple in graph:
+        ordered.add(triple)
+    return ordered.serialize(format="xml", encoding="utf-8")
+
+
 def write_ontology_owl(build: Build) -> tuple[bytes, str]:
-    graph = canonical(build.loaded.ontology)
-    # plain RDF/XML: rdflib's pretty-xml drops statements about list nodes (it warns, but loses them)
-    return graph.serialize(format="xml", encoding="utf-8"), "The OWL ontology (RDF/XML)"
+    return rdfxml(canonical(build.loaded.ontology)), "The OWL ontology (RDF/XML)"
 
 
 def write_shapes(build: Build) -> tuple[bytes, str]:

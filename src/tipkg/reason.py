@@ -20,6 +20,7 @@ the data, without blank nodes and without the trivia every OWL 2 RL closure hold
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -30,9 +31,11 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
 from tipkg.load import LoadedProject
+from tipkg.terms import term_text
 from tipkg.vocab import OA, bind_prefixes
 
 Triple = tuple
+IRI_IN_TEXT = re.compile(r"https?://[^\s,()<>]+")
 
 
 class Reasoner(str, Enum):
@@ -160,12 +163,17 @@ def reason(loaded: LoadedProject, reasoner: Reasoner = Reasoner.REASONABLE) -> R
     asserted = reasoning_input(loaded)
     if reasoner is Reasoner.OWLRL:
         closure, messages = closure_owlrl(asserted)
-        clashes = [Clash("owlrl", message) for message in messages]
+        clashes = [Clash("owlrl", message, iris_in(message)) for message in messages]
         clashes += list(nothing_members(closure))
     else:
         closure = closure_reasonable(asserted)
         clashes = find_clashes(closure)
     return Reasoning(reasoner, asserted, closure, data_subjects(loaded), clashes)
+
+
+def iris_in(message: str) -> tuple[URIRef, ...]:
+    """The IRIs an owlrl message names, last first (the individual comes last in owlrl's wording)."""
+    return tuple(URIRef(iri) for iri in reversed(IRI_IN_TEXT.findall(message)))
 
 
 # --- what is trivial --------------------------------------------------------------------------------------
@@ -199,7 +207,7 @@ def members(graph: Graph, node, *properties: URIRef) -> list:
 
 
 def label(term) -> str:
-    return term.n3() if isinstance(term, URIRef) else str(term)
+    return term_text(term) if isinstance(term, URIRef) else str(term)
 
 
 def nothing_members(graph: Graph) -> Iterator[Clash]:

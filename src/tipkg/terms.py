@@ -20,7 +20,7 @@ def prefixed() -> Graph:
 
 def term_text(term, graph: Graph | None = None) -> str:
     """IRIs as prefixed names where a prefix fits (else `<iri>`), literals in Turtle syntax."""
-    names = (graph or prefixed()).namespace_manager
+    names = (graph if graph is not None else prefixed()).namespace_manager
     if isinstance(term, URIRef):
         try:
             return names.normalizeUri(term)

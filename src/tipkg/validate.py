@@ -21,13 +21,13 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
 from tipkg.load import LoadedProject
-from tipkg.locate import Location, definition_index
+from tipkg.locate import Location, declared_prefixes, definition_index
 from tipkg.oxistore import OxigraphStore
 from tipkg.queries import CannedQuery, CheckOutcome, check_catalogue, load_catalogue
 from tipkg.reason import Clash, Reasoner, Reasoning, reason
 from tipkg.sparqlshapes import evaluate, split_shapes
 from tipkg.terms import label_of, term_text
-from tipkg.vocab import SH
+from tipkg.vocab import SH, bind_prefixes
 
 
 class Severity(Enum):
@@ -136,9 +136,7 @@ def run_pyshacl(loaded: LoadedProject, shapes: Graph) -> Graph:
     return results
 
 
-def shacl_check(
-    loaded: LoadedProject, where: dict[URIRef, Location], whole_queries: bool = True
-) -> list[Finding]:
+def shacl_check(loaded: LoadedProject, where: Sources, whole_queries: bool = True) -> list[Finding]:
     """SHACL findings; with `whole_queries`, SPARQL constraints run once per shape (`tipkg.sparqlshapes`)."""
     if not len(loaded.shapes):
         return []
@@ -159,7 +157,7 @@ def shacl_check(
 
 def make_finding(
     loaded: LoadedProject,
-    where: dict[URIRef, Location],
+    where: Sources,
     focus,
     path,
     value,
@@ -175,10 +173,12 @@ def make_finding(
         message=message,
         focus=str(focus) if focus is not None else None,
         label=label_of(focus, data) if focus is not None else None,
-        path=path_text(path_graph or loaded.shapes, path) if path is not None else None,
+        path=path_text(path_graph if path_graph is not None else where.names, path)
+        if path is not None
+        else None,
         value=term_text(value, data) if value is not None else None,
-        source=term_text(shape, loaded.shapes) if isinstance(shape, URIRef) else None,
-        location=locate(where, focus, loaded.project.root),
+        source=term_text(shape, where.names) if isinstance(shape, URIRef) else None,
+        location=where.locate(focus),
         path_iri=str(path) if isinstance(path, URIRef) else None,
         value_n3=value.n3() if isinstance(value, URIRef | Literal) else None,
         shape_iri=str(shape) if isinstance(shape, URIRef) else None,
@@ -219,7 +219,7 @@ def shape_message(shapes: Graph, results: Graph, result) -> str:
     return f"fails {term_text(component, results)}" if component is not None else "fails a shape"
 
 
-def shacl_findings(loaded: LoadedProject, results: Graph, where: dict[URIRef, Location]) -> list[Finding]:
+def shacl_findings(loaded: LoadedProject, results: Graph, where: Sources) -> list[Finding]:
     """pyshacl's validation results as findings."""
     findings = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
@@ -250,17 +250,32 @@ def finding_key(finding: Finding) -> tuple:
     )
 
 
-def locate(where: dict[URIRef, Location], node, root: Path) -> str | None:
-    location = where.get(node) if isinstance(node, URIRef) else None
-    return location.display(root) if location else None
+@dataclass
+class Sources:
+    """Where things are written: each subject's defining line, and the prefixes the files declare."""
+
+    index: dict[URIRef, Location]
+    root: Path
+    names: Graph
+
+    @classmethod
+    def of(cls, loaded: LoadedProject) -> Sources:
+        names = Graph()
+        bind_prefixes(names)
+        for prefix, namespace in declared_prefixes(loaded.files).items():
+            if prefix not in dict(names.namespaces()):
+                names.bind(prefix, namespace)
+        return cls(definition_index(loaded.files), loaded.project.root, names)
+
+    def locate(self, node) -> str | None:
+        location = self.index.get(node) if isinstance(node, URIRef) else None
+        return location.display(self.root) if location else None
 
 
 # --- consistency and queries ------------------------------------------------------------------------------
 
 
-def clash_findings(
-    loaded: LoadedProject, clashes: Iterable[Clash], where: dict[URIRef, Location]
-) -> list[Finding]:
+def clash_findings(loaded: LoadedProject, clashes: Iterable[Clash], where: Sources) -> list[Finding]:
     data = loaded.data_graph()
     findings = []
     for clash in clashes:
@@ -273,7 +288,7 @@ def clash_findings(
                 focus=str(focus) if focus is not None else None,
                 label=label_of(focus, data) if focus is not None else None,
                 source=f"OWL 2 RL {clash.rule}",
-                location=locate(where, focus, loaded.project.root),
+                location=where.locate(focus),
             )
         )
     return findings
@@ -330,7 +345,7 @@ def validate(
     loaded: LoadedProject, reasoner: Reasoner = Reasoner.REASONABLE, with_expected: bool = True
 ) -> Report:
     """Run every check on a loaded project; the report says what failed, nothing is raised for a failure."""
-    where = definition_index(loaded.files)
+    where = Sources.of(loaded)
     report = Report()
 
     shacl = shacl_check(loaded, where)

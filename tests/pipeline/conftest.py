@@ -1,0 +1,35 @@
+"""Fixtures of the pipeline tests: a small project to break, the CLI in-process, and one build of the bundled
+graph shared by the round-trip tests (building is the slow part)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from pipeline_support import MINI, REPO, run
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A fresh copy of the small fixture project, safe to change."""
+    target = tmp_path / "mini"
+    shutil.copytree(MINI, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def bundled_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """dist/ built once from the bundled fact-sheet graph."""
+    out = tmp_path_factory.mktemp("bundled") / "dist"
+    result = run("build", "--project", REPO, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def mini_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("mini") / "dist"
+    result = run("build", "--project", MINI, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    return out
