@@ -127,7 +127,9 @@ def _script_json(document) -> str:
 def node_view(site: Site, node) -> dict:
     """How a page shows one RDF term: a linked label for an IRI, the text (and its language) for a literal."""
     if isinstance(node, Literal):
-        note = node.language or (site.label(node.datatype) if node.datatype else None)
+        # The pages are in English: only another language, or a datatype, is worth a note.
+        note = (node.language if node.language != "en" else None) or (
+            site.label(node.datatype) if node.datatype else None)
         return {"literal": True, "text": str(node), "note": note}
     iri = str(node)
     acronyms = site.acronyms.get(iri, [])

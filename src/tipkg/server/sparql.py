@@ -32,6 +32,7 @@ from tipkg.server.responses import Representation
 from tipkg.server.results import write_rdf, write_results
 from tipkg.server.safety import check_read_only, read_body
 from tipkg.server.site import term
+from tipkg.stores import INFERRED_GRAPH
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
@@ -161,12 +162,17 @@ async def canned(request: Request) -> Response:
     graph_offers = (Format.HTML, *RDF_FORMATS)
     try:
         bindings, values = _parameter_bindings(request, canned_query)
+        default_graphs, named_graphs = [], []
+        if not canned_query.inferred and server.settings.inferred:
+            # A question about what the source says runs on the asserted graphs only, as `tipkg query` does.
+            named_graphs = [g for g in server.engine.data.named_graphs if g != str(INFERRED_GRAPH)]
+            default_graphs = ["", *named_graphs]
         return await _answer(
             request,
             server,
             canned_query.text,
-            [],
-            [],
+            default_graphs,
+            named_graphs,
             forced,
             select_offers,
             graph_offers,

@@ -68,8 +68,9 @@ def run(store, request: dict) -> tuple:
     import pyoxigraph as ox
 
     options: dict = {}
-    if request["default_graphs"]:
-        options["default_graph"] = [ox.NamedNode(iri) for iri in request["default_graphs"]]
+    if request["default_graphs"]:  # "" stands for the store's own default graph
+        options["default_graph"] = [ox.NamedNode(iri) if iri else ox.DefaultGraph()
+                                    for iri in request["default_graphs"]]
     else:
         options["use_default_graph_as_union"] = True
     if request["named_graphs"]:
