@@ -1,5 +1,5 @@
-"""Data-driven: each tests/pipeline/cases/<name>/ adds data.trig to a copy of the small project; `tipkg validate`
-(with each reasoner) must exit as expected.txt's first line says, and print each of its other lines."""
+"""Data-driven: each tests/pipeline/cases/<name>/ adds data.trig to a copy of the small project, and
+`tipkg validate` (each reasoner) must exit as expected.txt's first line says, printing its other lines."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from pipeline_support import HERE, run
 
 CASES = sorted(p for p in (HERE / "cases").iterdir() if p.is_dir())
 
 
 def expectations(case: Path) -> tuple[int, list[str]]:
-    lines = [line for line in (case / "expected.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [
+        line for line in (case / "expected.txt").read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     assert lines[0].startswith("exit: "), f"{case.name}/expected.txt must start with 'exit: N'"
     return int(lines[0].removeprefix("exit: ")), lines[1:]
 

@@ -1,5 +1,5 @@
-"""Unusable input: every file of inputs/ (syntax errors, unknown prefixes, Latin-1 bytes, empty files, ...) and
-missing files or folders give exit 2 and a message that names the file (file:line:col where there is one)."""
+"""Unusable input: every file of inputs/ (syntax errors, unknown prefixes, Latin-1 bytes, empty files, ...)
+and missing files or folders give exit 2 and a message naming the file (file:line:col where there is one)."""
 
 from __future__ import annotations
 
@@ -107,8 +107,15 @@ def test_diff_missing_side(mini: Path, tmp_path: Path) -> None:
     assert f"{tmp_path / 'nowhere'}: not found" in result.stderr
 
 
-@pytest.mark.parametrize("args", [["validate", "--format", "xml"], ["validate", "--fail-on", "info"],
-                                  ["build", "--reasoner", "hermit"], ["diff", "only-one"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "--format", "xml"],
+        ["validate", "--fail-on", "info"],
+        ["build", "--reasoner", "hermit"],
+        ["diff", "only-one"],
+    ],
+)
 def test_usage_errors(args: list[str]) -> None:
     assert run(*args).exit_code == 2
 
