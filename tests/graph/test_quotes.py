@@ -48,6 +48,11 @@ def quotes(loaded) -> dict[URIRef, dict[str, str]]:
     return found
 
 
+def statements_in(loaded, graph: URIRef) -> int:
+    """The number of statements in a named graph (without creating the graph when it is absent)."""
+    return sum(1 for _ in loaded.data.quads((None, None, None, graph)))
+
+
 def named_graphs(dataset: Dataset) -> set[URIRef]:
     default = dataset.default_graph.identifier
     return {g for _, _, _, g in dataset.quads((None, None, None, None)) if g is not None and g != default}
@@ -117,7 +122,6 @@ def test_every_named_graph_is_derived_from_a_quote(loaded, quotes):
 
 def test_every_entity_has_a_quote_or_is_attributed_to_the_editors(loaded, quotes):
     union = loaded.data_graph()
-    editorial = loaded.data.graph(EDITORIAL_GRAPH)
     graphs = named_graphs(loaded.data)
     entities = {s for s, t in union.subject_objects(RDF.type)
                 if isinstance(s, URIRef) and s not in graphs and t not in BOOKKEEPING_TYPES}
@@ -125,7 +129,7 @@ def test_every_entity_has_a_quote_or_is_attributed_to_the_editors(loaded, quotes
     assert len(entities) >= 150, len(entities)
     orphans = sorted(str(e) for e in entities
                      if not any(q in quotes for q in union.objects(e, PROV.wasDerivedFrom))
-                     and (e, PROV.wasAttributedTo, EDITORS) not in editorial)
+                     and not any(loaded.data.quads((e, PROV.wasAttributedTo, EDITORS, EDITORIAL_GRAPH))))
     assert not orphans, f"entities with neither a source quote nor editorial attribution: {orphans}"
 
 
@@ -143,8 +147,8 @@ def test_an_entity_appears_in_the_graph_of_each_sentence_it_is_derived_from(load
         if graph is None:
             problems.append(f"{quote} is the source of no named graph")
             continue
-        named = loaded.data.graph(graph)
-        if not (any(named.triples((entity, None, None))) or any(named.triples((None, None, entity)))):
+        if not (any(loaded.data.quads((entity, None, None, graph)))
+                or any(loaded.data.quads((None, None, entity, graph)))):
             problems.append(f"{entity} claims {quote} but {graph} says nothing about it")
     assert not problems, "\n".join(problems)
 
@@ -190,3 +194,49 @@ def test_which_sentence_says_that_uscis_awards_t_visas(project, source_text):
     assert expected == [str(sentence)], sentence
     assert isinstance(sentence, Literal)
     assert str(graph).endswith("/graph/dhs-5")
+
+
+# The fact sheet's paragraphs, by the heading (or opening words) that precede them, and the number of
+# sentences each has by our reading of the text.
+PARAGRAPHS = {
+    "intro": ("Several agencies", 3),
+    "hhs": ("Department Health and Human Services (HHS)", 6),
+    "doj": ("Department of Justice (DOJ)", 7),
+    "dhs": ("Department of Homeland Security (DHS)", 5),
+    "dol": ("Department of Labor (DOL)", 5),
+    "usaid": ("Agency for International Development (USAID)", 2),
+    "dos": ("Department of State (DOS)", 4),
+    "doed": ("Department of Education (DoEd)", 1),
+    "dod": ("Department of Defense (DOD)", 3),
+    "hstc": ("Human Smuggling and Trafficking Center (HSTC)", 3),
+    "footnote": ("1 Benefits", 1),
+}
+
+
+def paragraph_after(source_text: str, opening: str) -> str:
+    lines = [line.strip() for line in source_text.splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        if line == opening:
+            return lines[i + 1]
+        if line.startswith(opening) and len(line) > 200:
+            return line
+    raise AssertionError(f"{opening!r} not found in the source")
+
+
+@pytest.mark.parametrize("section", sorted(PARAGRAPHS))
+def test_every_sentence_of_the_fact_sheet_is_quoted_and_encoded(loaded, quotes, source_text, section):
+    """Section by section, the quotes of sentences 1..n put together give the whole paragraph (no sentence is
+    skipped or cut), and each sentence's named graph holds at least one statement."""
+    opening, count = PARAGRAPHS[section]
+    paragraph = paragraph_after(source_text, opening)
+    by_id = {str(q).rsplit("/", 1)[-1]: parts.get("exact", "") for q, parts in quotes.items()}
+    sentences = [by_id.get(f"{section}-{n}") for n in range(1, count + 1)]
+    missing = [f"{section}-{n}" for n, s in enumerate(sentences, 1) if not s]
+    assert not missing, f"missing quotes: {missing}"
+    assert f"{section}-{count + 1}" not in by_id, f"more sentences than {count} in {section}"
+    assert " ".join(sentences) == paragraph, "the quotes do not rebuild the paragraph"
+    for n in range(1, count + 1):
+        assert statements_in(loaded, ID[f"graph/{section}-{n}"]), f"graph:{section}-{n} is empty"
+    if section not in ("intro", "footnote"):
+        assert by_id.get(f"{section}-0") == opening, f"the heading quote {section}-0 is not {opening!r}"
+        assert statements_in(loaded, ID[f"graph/{section}-0"]), f"graph:{section}-0 is empty"
