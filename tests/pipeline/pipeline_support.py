@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -21,3 +22,14 @@ def run(*args: str | Path) -> Result:
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     """Every file of a folder by relative path, with its bytes."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _shared_conftest():
+    """tests/conftest.py as a module (its name, `conftest`, is taken by this folder's own conftest)."""
+    spec = importlib.util.spec_from_file_location("tipkg_shared_conftest", HERE.parent / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+require_tool = _shared_conftest().require_tool
