@@ -78,7 +78,7 @@ class GraphStore:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.status, response.read(), response.headers.get("Content-Type", "") or ""
         except urllib.error.HTTPError as exc:
-            if exc.code == 404 and method == "GET":
+            if exc.code == 404 and method in ("GET", "DELETE"):  # no such graph: an answer, not a failure
                 return 404, b"", ""
             raise http_failure(url, exc, self.timeout) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
@@ -97,6 +97,13 @@ class GraphStore:
     def post(self, graph: URIRef | None, ntriples: bytes) -> None:
         """Add to a graph's content."""
         self._write("POST", self.graph_url(graph), ntriples, "application/n-triples")
+
+    def delete(self, graph: URIRef) -> None:
+        """Remove a graph (no error when it does not exist)."""
+        try:
+            self._request("DELETE", self.graph_url(graph))
+        except _Retryable as exc:
+            raise exc.error from None
 
     def count(self, graph: URIRef | None) -> int:
         """How many triples the store holds in a graph (0 when there is no such graph)."""
@@ -209,11 +216,13 @@ def _push_via_temporary_graphs(parts: list[tuple[URIRef | None, Graph]], store: 
 
 
 def _drop_quietly(store: GraphStore, graphs: list[URIRef]) -> None:
-    """Best-effort clean-up after a failed push; the original error is what the user needs to see."""
-    try:
-        store.update(f"DROP SILENT GRAPH {g.n3()}" for g in graphs)
-    except (RemoteError, UsageError):
-        pass
+    """Best-effort clean-up after a failed push, through the Graph Store (DELETE), which does not depend on
+    the Update endpoint that may be what failed; the original error is what the user needs to see."""
+    for graph in graphs:
+        try:
+            store.delete(graph)
+        except (RemoteError, UsageError):
+            continue
 
 
 def _drop_stale_graphs(parts: list[tuple[URIRef | None, Graph]], store: GraphStore, query_endpoint: str,

@@ -27,19 +27,21 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.term import Identifier
 from rdflib.util import from_n3
 
 from tipkg.errors import InputError, UsageError
 from tipkg.load import LoadedProject, read_text
-from tipkg.results import OutputFormat, QueryResult, csv_value, render, write_csv
+from tipkg.results import OutputFormat, QueryResult, csv_value, render, write_csv, write_rdf
 from tipkg.stores import Sparql, Store, local_store, with_prefixes
 from tipkg.vocab import PREFIXES
 
 HEADER_KEYS = {"title", "description", "param", "example", "inferred"}
 VIOLATION_SUFFIX = "-violation"
-EXPECTED_SUFFIX = ".expected.csv"
+EXPECTED_SUFFIX = ".expected.csv"  # SELECT/ASK: SPARQL CSV rows, in order
+EXPECTED_GRAPH_SUFFIX = ".expected.nt"  # CONSTRUCT/DESCRIBE: N-Triples, compared as graphs
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -70,7 +72,8 @@ class CannedQuery:
 
     @property
     def expected_path(self) -> Path:
-        return self.path.with_name(self.name + EXPECTED_SUFFIX)
+        suffix = EXPECTED_GRAPH_SUFFIX if self.sparql.form.returns_graph else EXPECTED_SUFFIX
+        return self.path.with_name(self.name + suffix)
 
     def parameter(self, name: str) -> Parameter:
         for parameter in self.parameters:
@@ -179,9 +182,7 @@ class Catalogue:
         for query in self.queries:
             if query.name == name:
                 return query
-        close = difflib.get_close_matches(name, self.names(), n=3)
-        hint = f"did you mean {', '.join(close)}?" if close else "see `tipkg query list`"
-        raise UsageError(f"no canned query named {name!r} in {self.folder}; {hint}")
+        raise unknown_query(name, self.names(), self.folder)
 
     def questions(self) -> list[CannedQuery]:
         return [q for q in self.queries if not q.is_violation]
@@ -190,11 +191,54 @@ class Catalogue:
         return [q for q in self.queries if q.is_violation]
 
 
-def load_catalogue(folder: Path) -> Catalogue:
-    """Every `.rq` file of a folder, sorted by name; the first bad file stops with its path and line."""
+def unknown_query(name: str, names: list[str], folder: Path) -> UsageError:
+    close = difflib.get_close_matches(name, names, n=3)
+    hint = f"did you mean {', '.join(close)}?" if close else "see `tipkg query list`"
+    return UsageError(f"no canned query named {name!r} in {folder}; {hint}")
+
+
+def query_paths(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise InputError(f"queries folder not found: {folder}")
-    return Catalogue(folder, tuple(load_query(p) for p in sorted(folder.glob("*.rq"))))
+    return sorted(folder.glob("*.rq"))
+
+
+def load_catalogue(folder: Path) -> Catalogue:
+    """Every `.rq` file of a folder, sorted by name; the first bad file stops with its path and line."""
+    return Catalogue(folder, tuple(load_query(p) for p in query_paths(folder)))
+
+
+def find_query(folder: Path, name: str) -> CannedQuery:
+    """One canned query, parsing only its own file (SPARQL parsing costs ~40 ms a query)."""
+    paths = query_paths(folder)
+    for path in paths:
+        if path.stem == name:
+            return load_query(path)
+    raise unknown_query(name, [p.stem for p in paths], folder)
+
+
+@dataclass(frozen=True)
+class QuerySummary:
+    """What `tipkg query list` shows, read from the header alone."""
+
+    name: str
+    title: str
+    parameters: tuple[str, ...]
+    inferred: bool
+
+    @property
+    def is_violation(self) -> bool:
+        return self.name.endswith(VIOLATION_SUFFIX)
+
+
+def query_summaries(folder: Path) -> list[QuerySummary]:
+    summaries = []
+    for path in query_paths(folder):
+        fields = parse_header(read_text(path))
+        parameters = tuple(parse_parameter(p, path).name for p in fields.get("param", []))
+        inferred = (fields.get("inferred") or ["no"])[0].lower() in ("yes", "true")
+        summaries.append(QuerySummary(path.stem, (fields.get("title") or [""])[0], parameters, inferred))
+    return summaries
 
 
 # --- parameter values ---------------------------------------------------------------------------------------
@@ -249,7 +293,7 @@ def parse_literal(value: str, prefixes: Mapping[str, str]) -> Literal:
         if not isinstance(term, URIRef):
             raise UsageError(f"unknown datatype prefix in {value!r}")
         datatype = term.n3()
-    n3 = f'"{match.group(1)}"' + (match.group(2) if datatype is None else f"^^{datatype}")
+    n3 = f'"{match.group(1)}"' + ((match.group(2) or "") if datatype is None else f"^^{datatype}")
     try:
         term = from_n3(n3)
     except Exception as exc:
@@ -266,15 +310,40 @@ def read_csv_rows(text: str) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text))]
 
 
+def expected_text(query: CannedQuery, result: QueryResult) -> str:
+    """A result as its expected file holds it: SPARQL CSV, or sorted N-Triples for a graph."""
+    if result.form.returns_graph:
+        assert result.graph is not None
+        return write_rdf(result.graph, OutputFormat.NTRIPLES)
+    return write_csv(result)
+
+
 def expected_mismatch(query: CannedQuery, result: QueryResult) -> list[str]:
-    """Lines of a diff between a result and the query's expected CSV (empty when they agree)."""
+    """Lines of a diff between a result and the query's expected file (empty when they agree)."""
     path = query.expected_path
+    if result.form.returns_graph:
+        return graph_mismatch(path, result)
     expected = read_csv_rows(read_text(path))
     actual = read_csv_rows(write_csv(result))
     if expected == actual:
         return []
     return list(difflib.unified_diff(_lines(expected), _lines(actual), fromfile=str(path),
                                      tofile=f"{query.name} (actual)", lineterm=""))
+
+
+def graph_mismatch(path: Path, result: QueryResult) -> list[str]:
+    """Compare a graph result with expected N-Triples as graphs (isomorphism), with a line diff if not."""
+    assert result.graph is not None
+    expected = Graph()
+    try:
+        expected.parse(data=read_text(path), format="nt")
+    except Exception as exc:
+        raise InputError(f"not N-Triples: {exc}", path) from None
+    if isomorphic(expected, result.graph):
+        return []
+    return list(difflib.unified_diff(sorted(expected.serialize(format="nt").splitlines()),
+                                     sorted(result.graph.serialize(format="nt").splitlines()),
+                                     fromfile=str(path), tofile="actual", lineterm=""))
 
 
 def _lines(rows: Sequence[Sequence[str]]) -> list[str]:

@@ -121,14 +121,27 @@ def csv_value(term: Identifier | None) -> str:
     return str(term)
 
 
-def tsv_value(term: Identifier | None) -> str:
-    """SPARQL 1.1 TSV: terms in Turtle syntax; tabs and newlines inside literals are escaped by n3()."""
-    if term is None:
-        return ""
+ECHAR = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def term_syntax(term: Identifier) -> str:
+    """A term in N-Triples/SPARQL syntax on one line: literals in double quotes with every quote, backslash,
+    tab and line break escaped (so that no value can end its string early), IRIs in angle brackets."""
     if isinstance(term, Literal):
-        text = term.n3()
-        return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return term.n3()
+        text = '"' + str(term).translate(ECHAR) + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype:
+            return f"{text}^^<{term.datatype}>"
+        return text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return f"<{term}>"
+
+
+def tsv_value(term: Identifier | None) -> str:
+    """SPARQL 1.1 TSV: terms in Turtle syntax, one row a line (tabs and line breaks escaped)."""
+    return "" if term is None else term_syntax(term)
 
 
 def json_term(term: Identifier) -> dict[str, str]:

@@ -45,10 +45,11 @@ from tipkg import __version__
 from tipkg.errors import InputError, RemoteError, UsageError
 from tipkg.load import LoadedProject
 from tipkg.reason import reason
-from tipkg.results import QueryForm, QueryResult, Row
+from tipkg.results import QueryForm, QueryResult, Row, term_syntax
 from tipkg.vocab import ID, PREFIXES, bind_prefixes
 
 USER_AGENT = f"tipkg/{__version__}"
+IRI_UNSAFE = re.compile(r'[<>"{}|^`\\\x00-\x20]')
 DEFAULT_TIMEOUT = 30.0
 
 Bindings = Mapping[str, Identifier]
@@ -99,8 +100,8 @@ class Sparql:
     def with_values(self, bindings: Bindings) -> str:
         """The query text with a trailing VALUES block that binds each parameter to its RDF term.
 
-        The terms are written by rdflib's n3(), which escapes quotes and backslashes in literals; IRIs were
-        checked by `parse_term` to hold no character that could close them. A trailing VALUES is joined after
+        Literals are written with every quote, backslash and line break escaped (`term_syntax`), and an IRI
+        holding a character that could close it is refused, so no value can end its term early. A trailing VALUES is joined after
         grouping (SPARQL 1.1, 18.2.4.3), so a parameter must be a projected variable: the catalogue checks it.
         """
         if not bindings:
@@ -109,8 +110,13 @@ class Sparql:
             raise UsageError("this query has its own trailing VALUES block; "
                              "it cannot also take --param values")
         names = sorted(bindings)
+        for name in names:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise UsageError(f"not a variable name: {name!r}")
+            if isinstance(bindings[name], URIRef) and IRI_UNSAFE.search(str(bindings[name])):
+                raise UsageError(f"not a valid IRI: {str(bindings[name])!r}")
         head = " ".join(Variable(n).n3() for n in names)
-        row = " ".join(bindings[n].n3() for n in names)
+        row = " ".join(term_syntax(bindings[n]) for n in names)
         return f"{self.text.rstrip()}\nVALUES ({head}) {{ ({row}) }}\n"
 
 
@@ -309,7 +315,7 @@ class RemoteStore:
         client.setReturnFormat(N3 if form.returns_graph else JSON)
         if form.returns_graph:  # SPARQLWrapper's N3 Accept also admits RDF/XML; ask for what we parse
             client.addCustomHttpHeader("Accept", "text/turtle, application/n-triples;q=0.9")
-        client.setTimeout(self.timeout)  # type: ignore[arg-type]  # urllib takes float seconds
+        client.timeout = self.timeout  # not setTimeout(): it truncates to whole seconds (0.5 s would be none)
         client.setMethod("POST" if len(text) > 1500 else "GET")
         try:
             answer = client.query()

@@ -13,7 +13,15 @@ from tipkg.errors import CheckFailed, InputError, RemoteError, UsageError
 from tipkg.load import load_project, parse_into, read_text
 from tipkg.project import RDF_SUFFIXES, find_project
 from tipkg.push import GraphStore, push, sibling_url
-from tipkg.queries import CannedQuery, Catalogue, adhoc_query, check_catalogue, checked_iri, load_catalogue
+from tipkg.queries import (
+    CannedQuery,
+    adhoc_query,
+    check_catalogue,
+    checked_iri,
+    find_query,
+    load_catalogue,
+    query_summaries,
+)
 from tipkg.results import OutputFormat, render, summary
 from tipkg.stores import DEFAULT_TIMEOUT, INFERRED_GRAPH, RemoteStore, Store, local_store
 
@@ -68,10 +76,6 @@ class StoreChooser:
         return self._local[inferred]
 
 
-def catalogue_of(project_dir: Path | None) -> Catalogue:
-    return load_catalogue(find_project(project_dir).queries_dir)
-
-
 def execute(query: CannedQuery, params: tuple[str, ...], output_format: str | None, inferred: bool,
             project_dir: Path | None, endpoint: str | None, timeout: float) -> None:
     bindings = query.bindings(params)
@@ -102,14 +106,15 @@ def register(group: click.Group) -> None:
     @reports_errors
     def list_queries(project_dir: Path | None) -> None:
         """Names and titles of the canned queries (`*-violation` ones are quality rules)."""
-        catalogue = catalogue_of(project_dir)
-        width = max((len(n) for n in catalogue.names()), default=0)
-        for query in catalogue.queries:
-            marks = [f"--param {p.name}" for p in query.parameters] + (["inferred"] if query.inferred else [])
+        folder = find_project(project_dir).queries_dir
+        summaries = query_summaries(folder)
+        width = max((len(s.name) for s in summaries), default=0)
+        for query in summaries:
+            marks = [f"--param {p}" for p in query.parameters] + (["inferred"] if query.inferred else [])
             extra = f"  [{', '.join(marks)}]" if marks else ""
             click.echo(f"{query.name.ljust(width)}  {query.title}{extra}")
-        progress(f"{len(catalogue.questions())} questions, {len(catalogue.violations())} quality rules "
-                 f"in {catalogue.folder}")
+        rules = sum(s.is_violation for s in summaries)
+        progress(f"{len(summaries) - rules} questions, {rules} quality rules in {folder}")
 
     @query_group.command("show")
     @click.argument("name")
@@ -117,7 +122,7 @@ def register(group: click.Group) -> None:
     @reports_errors
     def show(name: str, project_dir: Path | None) -> None:
         """The SPARQL of a canned query, with its title, description and parameters."""
-        query = catalogue_of(project_dir).get(name)
+        query = find_query(find_project(project_dir).queries_dir, name)
         click.echo(f"{query.name}: {query.title}\n\n{query.description}\n")
         for parameter in query.parameters:
             example = query.example.get(parameter.name)
@@ -150,7 +155,7 @@ def register(group: click.Group) -> None:
         if query_file is not None:
             query = adhoc_query(read_text(query_file), query_file)
         else:
-            query = catalogue_of(project_dir).get(name or "")
+            query = find_query(find_project(project_dir).queries_dir, name or "")
         execute(query, params, output_format, inferred, project_dir, endpoint, timeout)
 
     @query_group.command("check")
@@ -159,7 +164,7 @@ def register(group: click.Group) -> None:
     @reports_errors
     def check(project_dir: Path | None, endpoint: str | None, timeout: float) -> None:
         """Run every quality rule; compare every question with its expected results (exit 1 on a failure)."""
-        catalogue = catalogue_of(project_dir)
+        catalogue = load_catalogue(find_project(project_dir).queries_dir)
         outcomes = check_catalogue(catalogue, StoreChooser(project_dir, endpoint, timeout))
         failed = [o for o in outcomes if not o.passed]
         for outcome in outcomes:

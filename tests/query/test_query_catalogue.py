@@ -1,0 +1,170 @@
+"""The canned-query catalogue of the bundled project: every question answers what its expected file says,
+every quality rule holds, and the header format is read (and rejected) as documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tipkg.errors import InputError, UsageError
+from tipkg.load import LoadedProject
+from tipkg.project import Project
+from tipkg.queries import CannedQuery, Catalogue, check_query, load_catalogue, load_query, run_query_checks
+from tipkg.stores import LocalStore, local_store
+
+REPO = Path(__file__).resolve().parents[2]
+CATALOGUE = load_catalogue(REPO / "queries")
+
+
+@pytest.fixture(scope="session")
+def stores(loaded: LoadedProject) -> dict[bool, LocalStore]:
+    return {False: local_store(loaded), True: local_store(loaded, inferred=True)}
+
+
+def test_the_catalogue_is_large_enough_and_documented() -> None:
+    assert len(CATALOGUE.questions()) >= 25
+    assert len(CATALOGUE.violations()) >= 5
+    assert sum(q.inferred for q in CATALOGUE.questions()) >= 3
+    for query in CATALOGUE.queries:
+        assert query.title and query.description, query.name
+        for parameter in query.parameters:
+            assert parameter.description, (query.name, parameter.name)
+            assert parameter.name in query.example, f"{query.name}: no example value for {parameter.name}"
+
+
+def test_every_question_has_expected_results_and_an_order() -> None:
+    for query in CATALOGUE.questions():
+        assert query.expected_path.is_file(), f"{query.name}: no {query.expected_path.name}"
+        if not query.sparql.form.returns_graph:
+            assert "ORDER BY" in query.text.upper(), f"{query.name}: results must be sorted"
+
+
+@pytest.mark.parametrize("query", CATALOGUE.questions(), ids=lambda q: q.name)
+def test_question_answers_its_expected_results(query: CannedQuery, stores: dict[bool, LocalStore]) -> None:
+    outcome = check_query(query, stores[query.inferred])
+    assert outcome is not None
+    assert outcome.passed, "\n".join(outcome.detail)
+
+
+@pytest.mark.parametrize("query", CATALOGUE.violations(), ids=lambda q: q.name)
+def test_quality_rule_holds_on_the_bundled_graph(query: CannedQuery, stores: dict[bool, LocalStore]) -> None:
+    result = stores[False].query(query.sparql)
+    assert result.variables, "a quality rule must be a SELECT"
+    assert result.rows == [], "\n".join(check_query(query, stores[False]).detail)  # type: ignore[union-attr]
+
+
+def test_inferred_questions_need_the_entailments(stores: dict[bool, LocalStore]) -> None:
+    """Each `inferred: yes` question really asks about entailments: on the asserted graph it answers less."""
+    for query in CATALOGUE.questions():
+        if query.inferred:
+            asserted = stores[False].query(query.sparql, query.example_bindings())
+            inferred = stores[True].query(query.sparql, query.example_bindings())
+            assert len(asserted) < len(inferred), query.name
+
+
+def test_run_query_checks_is_what_validate_reports(loaded: LoadedProject) -> None:
+    outcomes = run_query_checks(loaded)
+    assert {o.query.name for o in outcomes} == set(CATALOGUE.names())
+    assert all(o.passed and o.problem == "" for o in outcomes)
+    assert {o.kind for o in outcomes} == {"violation", "expected"}
+
+
+def test_a_broken_rule_and_a_wrong_expectation_are_reported(tmp_path: Path, mini_dir: Path) -> None:
+    project = copy_project(mini_dir, tmp_path)
+    (project / "queries" / "units.expected.csv").write_text("unit,unitLabel,parent\nx,y,z\n", encoding="utf-8")
+    (project / "queries" / "everything-violation.rq").write_text(
+        "# title: Everything\n# description: Fails whenever the graph has a department.\n"
+        "PREFIX tip: <https://w3id.org/tipkg/ontology#>\nSELECT ?d WHERE { ?d a tip:Department } ORDER BY ?d\n",
+        encoding="utf-8")
+    from tipkg.load import load_project
+
+    outcomes = {o.query.name: o for o in run_query_checks(load_project(Project(project)))}
+    assert not outcomes["units"].passed
+    assert outcomes["units"].problem.startswith("results differ from units.expected.csv")
+    assert not outcomes["everything-violation"].passed
+    assert outcomes["everything-violation"].rows == (("https://w3id.org/tipkg/id/dept",),)
+    assert outcomes["tree"].passed and outcomes["sentence"].passed
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    import shutil
+
+    shutil.copytree(source, target / "project")
+    return target / "project"
+
+
+# --- the header format ------------------------------------------------------------------------------------
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_header_fields_continuations_and_parameters(tmp_path: Path) -> None:
+    path = write(tmp_path, "q.rq", """# title: A title
+# description: First part
+#   and its continuation.
+# a free comment that is not a field
+# param: who — the agent
+# param: what -- the thing
+# example: who=id:dhs what="x"
+# inferred: yes
+SELECT ?who ?what WHERE { ?who ?p ?what } ORDER BY ?who
+""")
+    query = load_query(path)
+    assert query.title == "A title"
+    assert query.description == "First part and its continuation."
+    assert [(p.name, p.description) for p in query.parameters] == [("who", "the agent"), ("what", "the thing")]
+    assert query.example == {"who": "id:dhs", "what": '"x"'}
+    assert query.inferred
+
+
+@pytest.mark.parametrize("text, message", [
+    ("# description: d\nSELECT * { ?s ?p ?o }", "missing '# title:'"),
+    ("# title: t\nSELECT * { ?s ?p ?o }", "missing '# description:'"),
+    ("# title: t\n# description: d\n# param: nope — not a variable\nSELECT ?s { ?s ?p ?o }", "not a variable"),
+    ("# title: t\n# description: d\n# param: o — not selected\nSELECT ?s { ?s ?p ?o }", "must be selected"),
+    ("# title: t\n# description: d\n# param: s — x\nSELECT ?s { ?s ?p ?o } VALUES ?s { <urn:a> }",
+     "trailing VALUES"),
+    ("# title: t\n# description: d\n# inferred: maybe\nSELECT ?s { ?s ?p ?o }", "must be yes or no"),
+    ("# title: t\n# description: d\n# param: s — x\n# example: s=<bad iri>\nSELECT ?s { ?s ?p ?o }",
+     "bad '# example:'"),
+    ("# title: t\n# description: d\nSELECT ?s { ?s ?p ?o", "SPARQL syntax error"),
+    ("# title: t\n# description: d\nSELECT ?s { ?s a foo:Bar }", "Unknown namespace prefix"),
+    ("# title: t\n# description: d\nSELECT ?s { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+     "SERVICE is not allowed"),
+])
+def test_bad_query_files_are_input_errors(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, "bad.rq", text)
+    with pytest.raises(InputError) as caught:
+        load_query(path)
+    assert message in str(caught.value)
+    assert str(path) in str(caught.value)
+
+
+def test_syntax_errors_name_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.rq", "# title: t\n# description: d\nSELECT ?s WHERE {\n  ?s ?p\n}\n")
+    with pytest.raises(InputError) as caught:
+        load_query(path)
+    assert caught.value.line == 4  # the incomplete triple pattern
+
+
+def test_query_names_must_be_simple(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="lowercase"):
+        load_query(write(tmp_path, "Bad_Name.rq", "# title: t\n# description: d\nASK {}"))
+
+
+def test_unknown_names_suggest_close_ones() -> None:
+    with pytest.raises(UsageError, match="did you mean hotlines"):
+        CATALOGUE.get("hotline")
+    with pytest.raises(UsageError, match="tipkg query list"):
+        CATALOGUE.get("zzzz")
+
+
+def test_an_empty_queries_folder_is_an_empty_catalogue(tmp_path: Path) -> None:
+    assert load_catalogue(tmp_path) == Catalogue(tmp_path, ())
+    with pytest.raises(InputError, match="queries folder not found"):
+        load_catalogue(tmp_path / "missing")
