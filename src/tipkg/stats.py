@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from tipkg.load import LoadedProject
@@ -40,6 +40,11 @@ def entities(loaded: LoadedProject) -> list[URIRef]:
     return sorted({s for s in data.subjects(RDF.type, None) if isinstance(s, URIRef) and s not in skip})
 
 
+def has_provenance(data: Graph, entity: URIRef) -> bool:
+    """A source sentence (prov:wasDerivedFrom), or for editorial additions prov:wasAttributedTo."""
+    return any(data.value(entity, p) is not None for p in (PROV.wasDerivedFrom, PROV.wasAttributedTo))
+
+
 def compute_stats(loaded: LoadedProject) -> Stats:
     data = loaded.data_graph()
     default_id = loaded.data.default_graph.identifier
@@ -65,7 +70,7 @@ def compute_stats(loaded: LoadedProject) -> Stats:
             for e in found
             if data.value(e, SKOS.prefLabel) is None and data.value(e, RDFS.label) is None
         ],
-        without_provenance=[str(e) for e in found if data.value(e, PROV.wasDerivedFrom) is None],
+        without_provenance=[str(e) for e in found if not has_provenance(data, e)],
     )
 
 

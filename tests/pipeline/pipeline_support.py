@@ -11,6 +11,7 @@ from tipkg.cli import main
 
 HERE = Path(__file__).resolve().parent
 MINI = HERE / "fixtures" / "mini"
+CASES = HERE / "cases"
 REPO = HERE.parent.parent
 
 
