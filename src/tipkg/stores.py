@@ -101,8 +101,9 @@ class Sparql:
         """The query text with a trailing VALUES block that binds each parameter to its RDF term.
 
         Literals are written with every quote, backslash and line break escaped (`term_syntax`), and an IRI
-        holding a character that could close it is refused, so no value can end its term early. A trailing VALUES is joined after
-        grouping (SPARQL 1.1, 18.2.4.3), so a parameter must be a projected variable: the catalogue checks it.
+        holding a character that could close it is refused, so no value can end its term early. A trailing
+        VALUES is joined after grouping (SPARQL 1.1, 18.2.4.3), so a parameter must be a projected variable:
+        the catalogue checks it.
         """
         if not bindings:
             return self.text

@@ -72,10 +72,12 @@ def test_run_query_checks_is_what_validate_reports(loaded: LoadedProject) -> Non
 
 def test_a_broken_rule_and_a_wrong_expectation_are_reported(tmp_path: Path, mini_dir: Path) -> None:
     project = copy_project(mini_dir, tmp_path)
-    (project / "queries" / "units.expected.csv").write_text("unit,unitLabel,parent\nx,y,z\n", encoding="utf-8")
+    expected = project / "queries" / "units.expected.csv"
+    expected.write_text("unit,unitLabel,parent\nx,y,z\n", encoding="utf-8")
     (project / "queries" / "everything-violation.rq").write_text(
         "# title: Everything\n# description: Fails whenever the graph has a department.\n"
-        "PREFIX tip: <https://w3id.org/tipkg/ontology#>\nSELECT ?d WHERE { ?d a tip:Department } ORDER BY ?d\n",
+        "PREFIX tip: <https://w3id.org/tipkg/ontology#>\n"
+        "SELECT ?d WHERE { ?d a tip:Department } ORDER BY ?d\n",
         encoding="utf-8")
     from tipkg.load import load_project
 
@@ -117,7 +119,8 @@ SELECT ?who ?what WHERE { ?who ?p ?what } ORDER BY ?who
     query = load_query(path)
     assert query.title == "A title"
     assert query.description == "First part and its continuation."
-    assert [(p.name, p.description) for p in query.parameters] == [("who", "the agent"), ("what", "the thing")]
+    assert [(p.name, p.description) for p in query.parameters] == [
+        ("who", "the agent"), ("what", "the thing")]
     assert query.example == {"who": "id:dhs", "what": '"x"'}
     assert query.inferred
 
@@ -125,7 +128,8 @@ SELECT ?who ?what WHERE { ?who ?p ?what } ORDER BY ?who
 @pytest.mark.parametrize("text, message", [
     ("# description: d\nSELECT * { ?s ?p ?o }", "missing '# title:'"),
     ("# title: t\nSELECT * { ?s ?p ?o }", "missing '# description:'"),
-    ("# title: t\n# description: d\n# param: nope — not a variable\nSELECT ?s { ?s ?p ?o }", "not a variable"),
+    ("# title: t\n# description: d\n# param: nope — not a variable\nSELECT ?s { ?s ?p ?o }",
+     "not a variable"),
     ("# title: t\n# description: d\n# param: o — not selected\nSELECT ?s { ?s ?p ?o }", "must be selected"),
     ("# title: t\n# description: d\n# param: s — x\nSELECT ?s { ?s ?p ?o } VALUES ?s { <urn:a> }",
      "trailing VALUES"),

@@ -84,7 +84,8 @@ def test_ask_results() -> None:
     assert json.loads(render(yes, OutputFormat.JSON)) == {"head": {}, "boolean": True}
     assert "<boolean>true</boolean>" in render(yes, OutputFormat.XML)
     assert render(yes, OutputFormat.TABLE) == "yes\n"
-    assert render(QueryResult(QueryForm.ASK, boolean=False), OutputFormat.CSV).splitlines() == ["boolean", "false"]
+    no = QueryResult(QueryForm.ASK, boolean=False)
+    assert render(no, OutputFormat.CSV).splitlines() == ["boolean", "false"]
     assert parse_json_results(render(yes, OutputFormat.JSON).encode(), QueryForm.ASK, "x").boolean is True
     assert summary(yes) == "answer: yes"
 
@@ -110,8 +111,8 @@ def test_graph_results_are_stable_and_prefixed() -> None:
     nt = render(result, OutputFormat.NTRIPLES)
     assert nt.splitlines() == sorted(nt.splitlines())
     assert "@prefix id: <https://w3id.org/tipkg/id/>" in render(result)  # turtle is the default for graphs
-    assert '"@context"' in render(result, OutputFormat.JSONLD) and '"id": "https://w3id.org/tipkg/id/"' in render(
-        result, OutputFormat.JSONLD)
+    jsonld = render(result, OutputFormat.JSONLD)
+    assert '"@context"' in jsonld and '"id": "https://w3id.org/tipkg/id/"' in jsonld
     table = render(result, OutputFormat.TABLE).splitlines()
     assert table[0].split() == ["subject", "predicate", "object"] and len(table) == 5
 

@@ -1,5 +1,5 @@
 """The same queries on a real SPARQL 1.1 server: `tipkg push` the bundled graph into Oxigraph, run every
-canned query there with --endpoint, and get what the local graph gives; bad endpoints fail clearly (exit 3)."""
+canned query there with --endpoint, and get what the local graph gives; bad endpoints fail with exit 3."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from query_support import Misbehaving, Oxigraph, free_port, start_oxigraph, stop
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 
@@ -17,8 +18,6 @@ from tipkg.load import LoadedProject
 from tipkg.queries import CannedQuery, load_catalogue
 from tipkg.results import OutputFormat, QueryForm, render
 from tipkg.stores import LocalStore, RemoteStore, RetryPolicy, Sparql, local_store
-
-from conftest import Oxigraph, free_port, start_oxigraph, stop  # noqa: I001  (tests/query/conftest.py)
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = load_catalogue(REPO / "queries")
@@ -99,7 +98,8 @@ def test_inferred_queries_need_the_entailments_on_the_server(asserted_server: Ox
     assert "holds no entailments" in err and "tipkg push --inferred" in err
 
 
-def test_inferred_queries_after_pushing_the_entailments(server: Oxigraph, local: dict[bool, LocalStore]) -> None:
+def test_inferred_queries_after_pushing_the_entailments(server: Oxigraph,
+                                                        local: dict[bool, LocalStore]) -> None:
     push(server, "--inferred")
     try:
         for query in INFERRED:
@@ -117,7 +117,8 @@ def test_check_passes_remotely(asserted_server: Oxigraph) -> None:
 
 def test_tables_are_the_same_remotely(asserted_server: Oxigraph, local: dict[bool, LocalStore]) -> None:
     query = CATALOGUE.get("hotlines")
-    assert remote_text(asserted_server, query, OutputFormat.TABLE) == local_text(local, query, OutputFormat.TABLE)
+    remote = remote_text(asserted_server, query, OutputFormat.TABLE)
+    assert remote == local_text(local, query, OutputFormat.TABLE)
 
 
 def test_ad_hoc_sparql_remotely(asserted_server: Oxigraph) -> None:
@@ -153,7 +154,8 @@ def test_hostile_parameter_values_on_the_server(asserted_server: Oxigraph) -> No
     ("/missing", "HTTP 404"),
 ])
 def test_bad_endpoints_fail_with_exit_3(bad_endpoint: str, path: str, message: str) -> None:
-    code, out, err = cli("query", "run", "hotlines", "--project", str(REPO), "--endpoint", bad_endpoint + path)
+    code, out, err = cli("query", "run", "hotlines", "--project", str(REPO),
+                         "--endpoint", bad_endpoint + path)
     assert code == 3, err
     assert message in err and bad_endpoint + path in err
     assert out == "" and "Traceback" not in err
@@ -171,8 +173,6 @@ def test_a_closed_port_fails_with_exit_3() -> None:
 
 
 def test_reads_are_retried_with_backoff_only_when_a_retry_can_help(bad_endpoint: str) -> None:
-    from conftest import Misbehaving
-
     slept: list[float] = []
     store = RemoteStore(bad_endpoint + "/503", retry=RetryPolicy(attempts=3, backoff=0.5, sleep=slept.append))
     result = store.query(Sparql.parse("SELECT ?x WHERE { ?x ?p ?o }"))
@@ -180,10 +180,12 @@ def test_reads_are_retried_with_backoff_only_when_a_retry_can_help(bad_endpoint:
 
     before = Misbehaving.attempts.get("/500", 0)
     with pytest.raises(RemoteError, match="HTTP 500"):
-        RemoteStore(bad_endpoint + "/500", retry=RetryPolicy(sleep=slept.append)).query(Sparql.parse("ASK {}"))
+        failing = RemoteStore(bad_endpoint + "/500", retry=RetryPolicy(sleep=slept.append))
+        failing.query(Sparql.parse("ASK {}"))
     assert Misbehaving.attempts["/500"] == before + 1  # a server error is not retried
 
-    closed = RemoteStore(f"http://127.0.0.1:{free_port()}/query", retry=RetryPolicy(attempts=2, sleep=slept.append))
+    closed = RemoteStore(f"http://127.0.0.1:{free_port()}/query",
+                         retry=RetryPolicy(attempts=2, sleep=slept.append))
     with pytest.raises(RemoteError, match="connection refused"):
         closed.query(Sparql.parse("ASK {}"))
     assert slept[-1] == 0.5

@@ -1,0 +1,141 @@
+"""Helpers for the query tests (a module of its own, so test modules can import them by a unique name):
+start and stop an Oxigraph server on a free loopback port, and a misbehaving SPARQL endpoint."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+
+def _root_conftest():
+    """tests/conftest.py as a module (test folders have no __init__.py, so it cannot be imported by name)."""
+    path = Path(__file__).resolve().parent.parent / "conftest.py"
+    spec = importlib.util.spec_from_file_location("tipkg_tests_conftest", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+require_tool = _root_conftest().require_tool
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Oxigraph:
+    """A running `oxigraph serve`; `url` is its base (…/query, …/update, …/store)."""
+
+    def __init__(self, process: subprocess.Popen, url: str) -> None:
+        self.process = process
+        self.url = url
+
+    @property
+    def query(self) -> str:
+        return self.url + "/query"
+
+    @property
+    def store(self) -> str:
+        return self.url + "/store"
+
+    @property
+    def update(self) -> str:
+        return self.url + "/update"
+
+    def clear(self) -> None:
+        data = b"update=DROP+ALL"
+        request = urllib.request.Request(self.update, data=data, method="POST",
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        urllib.request.urlopen(request, timeout=10).close()
+
+
+def start_oxigraph(location: Path) -> Oxigraph:
+    binary = require_tool("oxigraph")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+         "--union-default-graph"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):  # wait until it answers (up to ~20 s on a slow machine)
+        if process.poll() is not None:
+            raise RuntimeError(f"oxigraph exited: {process.stderr.read().decode() if process.stderr else ''}")
+        try:
+            urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1).close()
+            return Oxigraph(process, url)
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("oxigraph did not start answering")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+EMPTY = b'{"head": {"vars": []}, "results": {"bindings": []}}'
+ONE_ROW = b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "ok"}}]}}'
+
+
+class Misbehaving(BaseHTTPRequestHandler):
+    """/500 fails, /html answers a web page, /garbage broken JSON, /slow waits 3 s, /503 fails twice."""
+
+    attempts: dict[str, int] = {}
+
+    def log_message(self, *args) -> None:  # keep test output clean
+        pass
+
+    def do_GET(self) -> None:
+        self.answer()
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self.answer()
+
+    def answer(self) -> None:
+        path = self.path.split("?")[0]
+        Misbehaving.attempts[path] = Misbehaving.attempts.get(path, 0) + 1
+        if path == "/500":
+            self.send(500, "text/plain", b"boom: internal failure")
+        elif path == "/html":
+            self.send(200, "text/html", b"<!DOCTYPE html><html><body>Welcome to our portal</body></html>")
+        elif path == "/html-as-json":
+            self.send(200, "application/sparql-results+json", b"<html><body>login</body></html>")
+        elif path == "/garbage":
+            self.send(200, "application/sparql-results+json", b'{"head": {"vars": ["x"]}, "results": 42')
+        elif path == "/slow":
+            time.sleep(3)
+            self.send(200, "application/sparql-results+json", EMPTY)
+        elif path == "/503" and Misbehaving.attempts[path] <= 2:
+            self.send(503, "text/plain", b"warming up")
+        elif path == "/503":
+            self.send(200, "application/sparql-results+json", ONE_ROW)
+        else:
+            self.send(404, "text/plain", b"not here")
+
+    def send(self, status: int, content_type: str, body: bytes) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (the timeout test)
+            pass
+
+
