@@ -300,11 +300,6 @@ def test_sentence_of_each_graph_is_known(kg):
 
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "reported to the data owner: dhs-3 models ICE's 'twenty-four hour hotline' with schema:hoursAvailable "
-    "id:twenty-four-hours, an schema:OpeningHoursSpecification that has only a label and a description, "
-    "so no query can tell the line is open around the clock (expected schema:opens 00:00 and schema:closes "
-    "23:59/24:00)"))
 def test_ice_hotline_hours_say_around_the_clock(kg):
     """dhs-3: 'ICE's twenty-four hour hotline' - its hours must be machine-readable: open 00:00 to 24:00."""
     schema = "https://schema.org/"
