@@ -107,6 +107,9 @@ class Misbehaving(BaseHTTPRequestHandler):
         self.rfile.read(length)
         self.answer()
 
+    do_PUT = do_POST
+    do_DELETE = do_GET
+
     def answer(self) -> None:
         path = self.path.split("?")[0]
         Misbehaving.attempts[path] = Misbehaving.attempts.get(path, 0) + 1

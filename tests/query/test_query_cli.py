@@ -1,0 +1,165 @@
+"""`tipkg query list|show|run|check` and `tipkg sparql` in-process on the small fixture project: every
+output format, every documented exit code, clear messages and no tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from rdflib import Graph
+
+from tipkg.cli import main
+
+
+@pytest.fixture(scope="module")
+def run(mini_dir: Path):
+    def invoke(*args: str, stdin: str | None = None, project: Path | None = None) -> Result:
+        return CliRunner().invoke(main, [*args, "--project", str(project or mini_dir)], input=stdin)
+    return invoke
+
+
+def test_list_names_titles_and_parameters(run) -> None:
+    result = run("query", "list")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == sorted(line.split()[0] for line in lines)
+    units = next(line for line in lines if line.startswith("units "))
+    assert "Units and their parents" in units and "[--param parent]" in units
+    assert "[inferred]" in next(line for line in lines if line.startswith("tree "))
+    assert "5 questions, 1 quality rules" in result.stderr
+
+
+def test_show_prints_the_description_parameters_and_sparql(run) -> None:
+    result = run("query", "show", "units")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("units: Units and their parents\n")
+    assert "--param parent=VALUE  the parent organisation" in result.stdout
+    assert "(example: id:dept)" in result.stdout
+    assert "SELECT ?unit ?unitLabel ?parent WHERE" in result.stdout
+
+
+def test_table_is_the_default_for_rows(run) -> None:
+    result = run("query", "run", "units")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].split() == ["unit", "unitLabel", "parent"]
+    assert "id:bureau  Bureau of Samples  id:dept" in result.stdout
+    assert "2 rows from local graph" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table"])
+def test_every_row_format(run, fmt: str) -> None:
+    result = run("query", "run", "units", "--param", "parent=id:bureau", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    if fmt == "csv":
+        assert list(csv.reader(io.StringIO(text)))[1][0] == "https://w3id.org/tipkg/id/office"
+    elif fmt == "tsv":
+        assert text.splitlines()[1].startswith("<https://w3id.org/tipkg/id/office>\t")
+    elif fmt == "json":
+        bindings = json.loads(text)["results"]["bindings"]
+        assert [b["unitLabel"]["value"] for b in bindings] == ["Office of Tests"]
+    elif fmt == "xml":
+        assert "<uri>https://w3id.org/tipkg/id/office</uri>" in text
+    else:
+        assert "id:office" in text and "Office of Tests" in text
+
+
+@pytest.mark.parametrize("fmt, parser", [("turtle", "turtle"), ("jsonld", "json-ld"), ("ntriples", "nt"),
+                                         ("rdfxml", "xml")])
+def test_every_graph_format(run, fmt: str, parser: str) -> None:
+    result = run("query", "run", "hotline-graph", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    graph = Graph().parse(data=result.stdout, format=parser)
+    assert [str(o) for o in graph.objects()] == ["1-800-555-0100"]
+
+
+def test_graph_queries_default_to_turtle(run) -> None:
+    result = run("query", "run", "hotline-graph")
+    assert result.exit_code == 0 and "@prefix schema: <https://schema.org/>" in result.stdout
+
+
+def test_inferred_runs_over_the_entailments(run) -> None:
+    result = run("query", "run", "tree")  # declared `inferred: yes`: entailments are used without the flag
+    assert result.exit_code == 0
+    assert "Department of Examples  Office of Tests" in result.stdout
+    assert "asks about entailments" in result.stderr
+    adhoc = "SELECT ?x WHERE { ?x org:hasSubOrganization id:office }"
+    assert run("sparql", adhoc, "--format", "csv").stdout.splitlines() == ["x"]
+    inferred = run("sparql", adhoc, "--format", "csv", "--inferred").stdout.splitlines()
+    assert inferred == ["x", "https://w3id.org/tipkg/id/bureau"]
+
+
+def test_sparql_declares_project_prefixes_and_reads_stdin(run) -> None:
+    result = run("sparql", "ASK { id:dept a tip:Department }")
+    assert result.exit_code == 0 and result.stdout == "yes\n"
+    piped = run("sparql", "-", stdin="SELECT ?l WHERE { id:dept skos:altLabel ?l }", )
+    assert piped.exit_code == 0 and "DOE" in piped.stdout
+    own = run("sparql", "PREFIX skos: <http://example.org/not-skos#>\nASK { ?x skos:prefLabel ?y }")
+    assert own.exit_code == 0 and own.stdout == "no\n"  # a query's own prefix wins
+
+
+def test_run_file_with_parameters(run, tmp_path: Path) -> None:
+    path = tmp_path / "labels.rq"
+    path.write_text("SELECT ?org ?label WHERE { ?org skos:prefLabel ?label } ORDER BY ?org", encoding="utf-8")
+    result = run("query", "run", "--file", str(path), "--param", 'label="Office of Tests"@en',
+                 "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == ["https://w3id.org/tipkg/id/office,Office of Tests"]
+
+
+def test_a_violation_rule_with_rows_exits_1(run, tmp_path: Path) -> None:
+    path = tmp_path / "departments-violation.rq"
+    path.write_text("SELECT ?d WHERE { ?d a tip:Department }", encoding="utf-8")
+    result = run("query", "run", "--file", str(path))
+    assert result.exit_code == 1
+    assert "id:dept" in result.stdout and "quality rule found 1 row" in result.stderr
+
+
+def test_check_passes_and_fails(run, mini_dir: Path, tmp_path: Path) -> None:
+    result = run("query", "check")
+    assert result.exit_code == 0 and "4 of 4 query checks passed" in result.stdout
+    broken = tmp_path / "project"
+    shutil.copytree(mini_dir, broken)
+    (broken / "queries" / "units.expected.csv").write_text("unit,unitLabel,parent\n", encoding="utf-8")
+    result = run("query", "check", project=broken)
+    assert result.exit_code == 1
+    assert "FAIL  units" in result.stdout and "+https://w3id.org/tipkg/id/bureau" in result.stdout
+    assert "1 query checks failed: units" in result.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["query", "run", "unit"], "no canned query named 'unit'"),
+    (["query", "show", "nothing-like-it"], "see `tipkg query list`"),
+    (["query", "run"], "give a query NAME or --file"),
+    (["query", "run", "units", "--param", "parent"], "malformed --param 'parent'"),
+    (["query", "run", "units", "--param", "who=id:dept"], "has no parameter 'who'"),
+    (["query", "run", "units", "--param", "parent=<a b>"], "not a valid IRI"),
+    (["query", "run", "units", "--format", "turtle"], "--format turtle is for CONSTRUCT/DESCRIBE"),
+    (["query", "run", "hotline-graph", "--format", "csv"], "--format csv is for SELECT/ASK"),
+    (["query", "run", "--file", "missing.rq"], "file not found"),
+    (["sparql", "SELECT * {"], "<command line>:1:"),  # the user's own line, not a prefix line
+    (["sparql", " "], "the query is empty"),
+    (["sparql", "SELECT * { SERVICE <http://example.org/> { ?s ?p ?o } }"], "SERVICE is not allowed"),
+])
+def test_usage_errors_exit_2_without_a_traceback(run, args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_a_missing_project_is_an_input_error(run, tmp_path: Path) -> None:
+    result = run("query", "list", project=tmp_path / "nowhere")
+    assert result.exit_code == 2 and "project folder not found" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["query"], ["query", "list"], ["query", "show"], ["query", "run"],
+                                     ["query", "check"], ["sparql"], ["push"]])
+def test_help(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.stdout
