@@ -41,7 +41,7 @@ def subject_term(token: str, prefixes: dict[str, str]) -> URIRef | None:
         end = token.find(">")
         iri = token[1:end] if end > 0 else ""
         return URIRef(iri) if ":" in iri else None
-    if ":" not in token or token[0] in "@#\"'[(_" or token.upper().startswith(("PREFIX", "BASE", "GRAPH")):
+    if ":" not in token or token[0] in "@#\"'[(_":  # keywords (GRAPH, PREFIX) have no colon
         return None
     prefix, local = token.split(":", 1)
     namespace = prefixes.get(prefix)
@@ -64,12 +64,27 @@ def statement_starts(text: str) -> Iterable[tuple[int, URIRef, bool]]:
         if not stripped or stripped.startswith("#"):
             continue
         if not open_statement:
-            token = stripped.split()[0]
-            subject = subject_term(token, prefixes)
-            if subject is not None:
-                rest = stripped[len(token) :]
-                yield number, subject, bool(TYPED.match(" " + rest.lstrip() if rest else ""))
+            yield from line_start(number, stripped, prefixes)
         open_statement = not stripped.endswith((".", "{", "}"))
+
+
+def line_start(number: int, stripped: str, prefixes: dict[str, str]) -> Iterable[tuple[int, URIRef, bool]]:
+    """The subject that starts a line, and, after a graph name and `{` on the same line, the one after it."""
+    token = stripped.split()[0]
+    if token.upper() == "GRAPH" and len(stripped.split()) > 1:
+        stripped = stripped[len(token) :].lstrip()
+        token = stripped.split()[0]
+    subject = subject_term(token, prefixes)
+    rest = stripped[len(token) :].lstrip()
+    if rest.startswith("{"):
+        if subject is not None:
+            yield number, subject, False
+        inner = rest[1:].strip()
+        if inner and not inner.startswith("}"):
+            yield from line_start(number, inner, prefixes)
+        return
+    if subject is not None:
+        yield number, subject, bool(TYPED.match(" " + rest))
 
 
 def definition_index(paths: Iterable[Path]) -> dict[URIRef, Location]:

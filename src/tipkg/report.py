@@ -76,7 +76,7 @@ def finding_line(finding: Finding) -> str:
     parts = [f"{finding.severity.word}:"]
     if finding.path:
         parts.append(finding.path)
-    if finding.value:
+    if finding.value and finding.value_n3 != f"<{finding.focus}>":  # a node shape's value is its focus node
         parts.append(f"= {finding.value}")
     parts.append(f"- {finding.message}")
     if finding.source:

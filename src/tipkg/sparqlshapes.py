@@ -181,7 +181,7 @@ def evaluate(constraint: SparqlConstraint, data: Graph) -> list[SparqlResult]:
             SparqlResult(
                 focus,
                 path if isinstance(path, URIRef) else None,
-                bindings.get("value"),
+                bindings.get("value", focus),  # SHACL: a node shape's default value is its focus node
                 message,
                 constraint.severity,
                 constraint.shape,
