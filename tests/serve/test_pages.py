@@ -231,3 +231,34 @@ def test_canned_query_html_and_formats(client):
 def test_unknown_canned_query_is_404(client):
     assert client.get("/queries/no-such-question").status_code == 404
     assert client.get("/queries/unlabelled-violation").status_code == 404
+
+
+# ------------------------------------------------------------------------------ a built dist/
+
+
+VOID = """@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<https://w3id.org/tipkg/dataset> a void:Dataset ;
+    dcterms:title "A dataset title only the dist folder knows"@en ;
+    void:triples 12345 ;
+    void:dataDump <https://w3id.org/tipkg/download/data.nq> .
+"""
+
+
+def test_dist_folder_feeds_home_page_and_downloads(tmp_path):
+    from tests.serve.conftest import start_server, stop_server
+
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "void.ttl").write_text(VOID, encoding="utf-8")
+    (dist / "data.nq").write_text("<urn:x:a> <urn:x:b> <urn:x:c> .\n", encoding="utf-8")
+    server = start_server(FIXTURE_PROJECT, tmp_path / "home", "--dist", str(dist))
+    try:
+        with server.client() as http:
+            home = unescape(http.get("/").text)
+            assert "A dataset title only the dist folder knows" in home
+            assert "12,345" in home
+            assert 'href="/dist/data.nq"' in home
+            assert http.get("/dist/data.nq").text == (dist / "data.nq").read_text(encoding="utf-8")
+    finally:
+        stop_server(server)

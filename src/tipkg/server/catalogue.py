@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID
 
 from tipkg.load import read_text
 from tipkg.queries import CannedQuery, load_catalogue
 from tipkg.server.site import Site
+from tipkg.vocab import PREFIXES
+from tipkg.void import describe
 
 
 def canned_queries(queries_dir: Path) -> dict[str, CannedQuery]:
@@ -27,21 +29,27 @@ def canned_queries(queries_dir: Path) -> dict[str, CannedQuery]:
 
 @dataclass(frozen=True)
 class MetadataRow:
+    """One line of the home page's dataset table: a label and its values, each with a link or None."""
+
     label: str
-    value: str
-    href: str | None = None
+    values: tuple[tuple[str, str | None], ...]
+
+    @classmethod
+    def one(cls, label: str, value: str, href: str | None = None) -> MetadataRow:
+        return cls(label, ((value, href),))
 
 
 def dataset_metadata(site: Site, void_file: Path | None) -> tuple[str, str, list[MetadataRow]]:
-    """Title, description and rows for the home page: from dist/void.ttl when it exists, else derived."""
+    """Title, description and rows for the home page: from dist/void.ttl when it exists, else from the
+    VoID description `tipkg build` would write (tipkg.void), made in memory."""
     if void_file is not None and void_file.is_file():
         graph = Graph()
         graph.parse(data=read_text(void_file), format="turtle", publicID=void_file.resolve().as_uri())
-        datasets = list(graph.subjects(RDF.type, VOID.Dataset)) or list(
-            graph.subjects(RDF.type, DCAT.Dataset)
-        )
-        if datasets:
-            return _from_void(site, graph, datasets[0])
+    else:
+        graph = describe(site.loaded, site.loaded.full_graph(), [])
+    datasets = list(graph.subjects(RDF.type, VOID.Dataset)) or list(graph.subjects(RDF.type, DCAT.Dataset))
+    if datasets:
+        return _from_void(site, graph, datasets[0])
     return _derived(site)
 
 
@@ -70,20 +78,30 @@ def _from_void(site: Site, graph: Graph, dataset) -> tuple[str, str, list[Metada
     description = _text(graph, dataset, DCTERMS.description) or ""
     rows = []
     for prop, label in _VOID_ROWS:
-        for value in sorted(graph.objects(dataset, prop), key=str):
-            if isinstance(value, URIRef):
-                shown = _text(graph, value, DCTERMS.title) or site.labels.get(str(value)) or str(value)
-                rows.append(MetadataRow(label, shown, site.href(str(value))))
-            elif isinstance(value, Literal):
-                rows.append(
-                    MetadataRow(
-                        label, f"{value.toPython():,}" if isinstance(value.toPython(), int) else str(value)
-                    )
-                )
-            else:  # a blank node, e.g. a dcterms:PeriodOfTime
-                parts = [str(o) for _, o in sorted(graph.predicate_objects(value)) if isinstance(o, Literal)]
-                rows.append(MetadataRow(label, " – ".join(parts)))
+        values = [_shown(site, graph, value) for value in sorted(graph.objects(dataset, prop), key=str)]
+        if values:
+            rows.append(MetadataRow(label, tuple(values)))
     return title, description, rows
+
+
+def _shown(site: Site, graph: Graph, value) -> tuple[str, str | None]:
+    """A VoID value as (text, link): a number with separators, a described node by its label or title."""
+    if isinstance(value, Literal):
+        python = value.toPython()
+        return (f"{python:,}" if isinstance(python, int) else str(value)), None
+    text = (
+        _text(graph, value, DCTERMS.title) or _text(graph, value, RDFS.label) or site.labels.get(str(value))
+    )
+    if isinstance(value, URIRef):
+        prefix = next((p for p, ns in PREFIXES.items() if ns == str(value)), None)
+        text = text or (f"{prefix}:" if prefix else None)
+        iri = str(value)
+        local = site.local_path(iri)
+        linked = local is None or site.exists(iri) or iri.startswith(site.ontology_iri)
+        return text or (site.label(value) if local else iri), (site.href(iri) if linked else None)
+    return text or " – ".join(
+        str(o) for _, o in sorted(graph.predicate_objects(value)) if isinstance(o, Literal)
+    ), None
 
 
 def _text(graph: Graph, node, prop) -> str | None:
@@ -106,11 +124,11 @@ def _derived(site: Site) -> tuple[str, str, list[MetadataRow]]:
         title = str(site.values(sources[0], DCTERMS.title)[0])
         description = ""
     subjects = [s for s in site.outgoing if isinstance(s, URIRef) and str(s).startswith(site.base + "id/")]
-    rows = [MetadataRow("Source", site.label(iri), site.href(iri)) for iri in sources]
+    rows = [MetadataRow.one("Source", site.label(iri), site.href(iri)) for iri in sources]
     rows += [
-        MetadataRow("Statements", f"{site.quad_count:,}"),
-        MetadataRow("Resources", f"{len(subjects):,}"),
-        MetadataRow("Named graphs (one per source sentence)", f"{len(site.graph_members):,}"),
-        MetadataRow("Metadata", "derived from the data (run `tipkg build` for dist/void.ttl)"),
+        MetadataRow.one("Statements", f"{site.quad_count:,}"),
+        MetadataRow.one("Resources", f"{len(subjects):,}"),
+        MetadataRow.one("Named graphs (one per source sentence)", f"{len(site.graph_members):,}"),
+        MetadataRow.one("Metadata", "derived from the data (run `tipkg build` for dist/void.ttl)"),
     ]
     return title, description, rows

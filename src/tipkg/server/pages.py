@@ -110,9 +110,9 @@ def _describe(server, iri: str, local: str, fmt: Format) -> Representation:
             entity=view,
             alternates=links,
             headers=headers,
-            jsonld=_script_json(jsonld_document(_triples(quads))),
+            jsonld=_script_json(jsonld_document(_triples(quads), site.jsonld_context)),
         )
-    return Representation.of(write_rdf(_triples(quads), fmt), fmt, headers)
+    return Representation.of(write_rdf(_triples(quads), fmt, site.jsonld_context), fmt, headers)
 
 
 def _triples(quads) -> list[tuple]:
@@ -129,7 +129,8 @@ def node_view(site: Site, node) -> dict:
     if isinstance(node, Literal):
         # The pages are in English: only another language, or a datatype, is worth a note.
         note = (node.language if node.language != "en" else None) or (
-            site.label(node.datatype) if node.datatype else None)
+            site.label(node.datatype) if node.datatype else None
+        )
         return {"literal": True, "text": str(node), "note": note}
     iri = str(node)
     acronyms = site.acronyms.get(iri, [])
@@ -224,20 +225,27 @@ async def home(request: Request) -> Response:
 
 
 def _classes(site: Site) -> list[dict]:
-    """The types of the resources under /id/, with their members, most used first."""
+    """The types of the resources under /id/ with their members: the things the source talks about first
+    (most members first), the provenance machinery (quotes, selectors, graphs) last."""
     members: dict = defaultdict(list)
     for s in site.outgoing:
         if not isinstance(s, URIRef) or not str(s).startswith(site.base + "id/"):
             continue
         for t in site.types(str(s)) or ["(untyped)"]:
             members[t].append(node_view(site, s))
+
+    def order(item):
+        iri, found = item
+        machinery = iri in site.provenance_types or iri.startswith(str(OA))
+        return (machinery, -len(found), site.label(iri).lower())
+
     return [
         {
             "type": node_view(site, URIRef(t)) if t != "(untyped)" else {"text": t, "literal": True},
             "anchor": "type-" + str(i),
             "members": sorted(m, key=lambda v: v["text"].lower()),
         }
-        for i, (t, m) in enumerate(sorted(members.items(), key=lambda item: (-len(item[1]), item[0])))
+        for i, (t, m) in enumerate(sorted(members.items(), key=order))
     ]
 
 
@@ -273,7 +281,7 @@ async def ontology(request: Request, fmt: Format | None = None) -> Response:
                 title=header.get(str(DCTERMS.title), "Ontology"),
                 description=header.get(str(DCTERMS.description), ""),
             )
-        return Representation.of(write_rdf(triples, fmt), fmt, headers)
+        return Representation.of(write_rdf(triples, fmt, site.jsonld_context), fmt, headers)
 
     return _cached(server, ("ontology", fmt), build).response(request)
 

@@ -181,20 +181,20 @@ def _rdflib(term: Term):
     raise ValueError("RDF-star triples cannot be written as JSON-LD 1.1")
 
 
-def jsonld_document(triples: Iterable[Sequence[Term]]) -> dict | list:
-    """Compact JSON-LD with the project's prefixes as an inline context."""
+def jsonld_document(triples: Iterable[Sequence[Term]], context: dict | None = None) -> dict | list:
+    """Compact JSON-LD with an inline context (the project's prefixes unless given): never a remote one."""
     graph = Graph()
     for s, p, o in triples:
         graph.add((_rdflib(s), _rdflib(p), _rdflib(o)))
-    text = graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True)
+    text = graph.serialize(format="json-ld", context=context or JSONLD_CONTEXT, auto_compact=True)
     return json.loads(text)
 
 
-def write_rdf(triples: Sequence[Sequence[Term]], fmt: Format) -> bytes:
+def write_rdf(triples: Sequence[Sequence[Term]], fmt: Format, context: dict | None = None) -> bytes:
     """Triples (as Terms) in Turtle, N-Triples, RDF/XML or JSON-LD; sorted, so output is stable."""
     ordered = sorted(triples, key=lambda t: (nt_term(t[0]), nt_term(t[1]), nt_term(t[2])))
     if fmt is Format.JSONLD:
-        return json.dumps(jsonld_document(ordered), ensure_ascii=False, indent=2).encode()
+        return json.dumps(jsonld_document(ordered, context), ensure_ascii=False, indent=2).encode()
     oxformat = {
         Format.TURTLE: ox.RdfFormat.TURTLE,
         Format.NTRIPLES: ox.RdfFormat.N_TRIPLES,

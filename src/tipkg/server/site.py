@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
+from tipkg.jsonld import build_context
 from tipkg.load import LoadedProject
 from tipkg.server.engine import StoreData, Term
 from tipkg.stores import project_dataset
@@ -74,6 +75,7 @@ class Site:
     graph_members: dict = field(default_factory=lambda: defaultdict(list))  # g -> [(s, p, o)]
     ontology_out: dict = field(default_factory=lambda: defaultdict(list))  # s -> [(p, o)]
     quad_count: int = 0
+    jsonld_context: dict = field(default_factory=dict)
     # Types of the provenance machinery (listed after the things the source talks about).
     provenance_types: frozenset = frozenset(
         {str(TIP.SourceSentence), str(TIP.SourcedGraph), str(TIP.EditorialGraph), str(PROV.Agent)}
@@ -98,6 +100,8 @@ class Site:
             site.ontology_out[s].append((p, o))
         site._index_labels()
         site._index_sources()
+        # The same context as the published context.jsonld (tipkg.jsonld), inline in every document.
+        site.jsonld_context = build_context(loaded.full_graph())["@context"]
         return site
 
     def _index_labels(self) -> None:
@@ -145,6 +149,8 @@ class Site:
                 quote,
                 graph in editorial_graphs or quote is None,
             )
+            if graph not in self.labels and quote in self.labels:
+                self.labels[graph] = "statements of " + self.labels[quote]
 
     # ------------------------------------------------------------ lookups
 

@@ -69,8 +69,9 @@ def run(store, request: dict) -> tuple:
 
     options: dict = {}
     if request["default_graphs"]:  # "" stands for the store's own default graph
-        options["default_graph"] = [ox.NamedNode(iri) if iri else ox.DefaultGraph()
-                                    for iri in request["default_graphs"]]
+        options["default_graph"] = [
+            ox.NamedNode(iri) if iri else ox.DefaultGraph() for iri in request["default_graphs"]
+        ]
     else:
         options["use_default_graph_as_union"] = True
     if request["named_graphs"]:
