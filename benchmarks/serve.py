@@ -243,7 +243,8 @@ def main() -> None:
             wait_until_up(f"http://127.0.0.1:{tipkg_port}/sparql?query=ASK%7B%7D", tipkg)
             wait_until_up(f"http://127.0.0.1:{oxigraph_port}/query?query=ASK%7B%7D", oxigraph)
             print(
-                f"# tipkg serve vs oxigraph serve-read-only, {os.cpu_count()} CPUs, {args.seconds:g} s per cell\n"
+                f"# tipkg serve vs oxigraph serve-read-only, {os.cpu_count()} CPUs, "
+                f"{args.seconds:g} s per cell\n"
             )
             print(
                 "| workload | clients | tipkg req/s | tipkg p50 ms | tipkg p99 ms | oxigraph req/s | "
@@ -259,7 +260,8 @@ def main() -> None:
                         f" ({ours.errors}/{theirs.errors} errors)" if ours.errors or theirs.errors else ""
                     )
                     print(
-                        f"| {name}{failed} | {clients} | {ours.rps:,.0f} | {ours.p50_ms:.1f} | {ours.p99_ms:.1f} | "
+                        f"| {name}{failed} | {clients} | {ours.rps:,.0f} | {ours.p50_ms:.1f} | "
+                        f"{ours.p99_ms:.1f} | "
                         f"{theirs.rps:,.0f} | {theirs.p50_ms:.1f} | {theirs.p99_ms:.1f} | {ratio:.2f} |",
                         flush=True,
                     )
