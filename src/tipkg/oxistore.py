@@ -108,5 +108,14 @@ class OxigraphStore:
         rows = [tuple(from_ox(solution[v]) for v in answer.variables) for solution in answer]
         return QueryResult(QueryForm.SELECT, variables=variables, rows=rows)
 
+    def select_column(self, text: str, variable: str = "this") -> list[Identifier]:
+        """One variable's values from a SELECT query given as text (prefixes declared in it)."""
+        try:
+            answer = self.store.query(text, use_default_graph_as_union=True)
+        except (SyntaxError, OSError, ValueError) as exc:
+            raise InputError(f"a SPARQL target failed on the local graph: {exc}") from None
+        values = [from_ox(solution[variable]) for solution in answer]
+        return [value for value in values if value is not None]
+
     def has_graph(self, iri: URIRef) -> bool:
         return bool(self.store.query("ASK { GRAPH ?g {} }", substitutions={ox.Variable("g"): to_ox(iri)}))

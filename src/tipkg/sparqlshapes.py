@@ -6,6 +6,10 @@ same answer comes from one evaluation with the focus nodes given as `VALUES $thi
 the query's WHERE group (FILTERs of the group, `NOT EXISTS` included, then see `$this` bound, as with
 pre-binding).
 
+Likewise a SPARQL target (`sh:target [ a sh:SPARQLTarget ; sh:select ... ]`, SHACL Advanced Features) is
+evaluated once, on Oxigraph, and replaced by `sh:targetNode` for each node it selects: the same focus
+nodes, without rdflib's slow evaluation of a query over every triple.
+
 Only the constraints where that is clearly the same are taken over; every other constraint stays with
 pyshacl: the constraint hangs by `sh:sparql` on a node shape (no `sh:path`) that has only core targets
 (`sh:targetClass`, implicit class targets, `sh:targetNode`, `sh:targetSubjectsOf`, `sh:targetObjectsOf`), that
@@ -17,6 +21,7 @@ nodes are IRIs or literals, and whose query is a SELECT without `$PATH`, `$curre
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -189,3 +194,29 @@ def evaluate(constraint: SparqlConstraint, data: Graph) -> list[SparqlResult]:
             )
         )
     return list(dict.fromkeys(results))
+
+
+def expand_sparql_targets(shapes: Graph, select: Callable[[str], list]) -> Graph:
+    """The shapes graph with each plain SPARQL target replaced by sh:targetNode for every node it selects.
+
+    `select` runs a SELECT query on the data (with the ontology mixed in) and returns the `?this` values.
+    Targets of a SPARQL target *type* (with parameters) are left to pyshacl.
+    """
+    targets = [
+        (shape, target)
+        for shape, target in sorted(shapes.subject_objects(SH.target))
+        if (target, RDF.type, SH.SPARQLTarget) in shapes and shapes.value(target, SH.select) is not None
+    ]
+    if not targets:
+        return shapes
+    out = Graph()
+    for prefix, namespace in shapes.namespaces():
+        out.bind(prefix, namespace)
+    for triple in shapes:
+        out.add(triple)
+    for shape, target in targets:
+        query = prefix_lines(shapes, target) + "\n" + str(shapes.value(target, SH.select))
+        out.remove((shape, SH.target, target))
+        for node in select(query):
+            out.add((shape, SH.targetNode, node))
+    return out

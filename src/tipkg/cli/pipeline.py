@@ -108,7 +108,10 @@ def build_command(project_dir: Path | None, out_dir: Path, reasoner: str) -> Non
     lines += [f"  {count:5d}  {short(iri)}" for iri, count in list(stats.classes.items())[:12]]
     if len(stats.classes) > 12:
         lines.append(f"  ... and {len(stats.classes) - 12} more classes (tipkg stats)")
-    lines.append("checks passed: " + ", ".join(f"{run.name}" for run in report.runs))
+    counts: dict[str, int] = {}
+    for run in report.runs:
+        counts[run.check.value] = counts.get(run.check.value, 0) + 1
+    lines.append("checks passed: " + ", ".join(f"{name} ({n})" for name, n in counts.items()))
     lines.append(f"wrote {out_dir}/ ({total_size(written):,} bytes):")
     lines += [f"  {item.size:>10,}  {item.name}" for item in written]
     click.echo("\n".join(lines), err=True)
