@@ -9,7 +9,7 @@ from enum import Enum
 from xml.etree import ElementTree
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import RDF, RDFS
 from rdflib.util import from_n3
 
 from tipkg.terms import short
@@ -140,7 +140,7 @@ def add_result(graph: Graph, node: URIRef, finding: Finding) -> None:
     elif finding.source:
         graph.add((node, RDFS.seeAlso, Literal(finding.source)))
     if finding.location:
-        graph.add((node, RDFS.isDefinedBy, Literal(finding.location, datatype=XSD.string)))
+        graph.add((node, RDFS.comment, Literal(f"defined at {finding.location}")))
 
 
 # --- JUnit XML --------------------------------------------------------------------------------------------

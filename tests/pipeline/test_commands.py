@@ -192,3 +192,23 @@ def test_diff_changes(mini: Path, mini_dist: Path) -> None:
 def test_diff_single_files(tmp_path: Path, mini_dist: Path) -> None:
     result = run("diff", mini_dist / "tipkg.ttl", mini_dist / "tipkg.nt")
     assert result.exit_code == 0 and result.stdout.startswith("no differences")
+
+
+def test_project_without_shapes_or_queries(mini: Path, tmp_path: Path) -> None:
+    shutil.rmtree(mini / "shapes")
+    shutil.rmtree(mini / "queries")
+    result = run("validate", "--project", mini, "--format", "json")
+    assert result.exit_code == 0, result.stdout
+    assert [c["check"] for c in json.loads(result.stdout)["checks"]] == ["shacl", "consistency"]
+    build = run("build", "--project", mini, "--out", tmp_path / "dist")
+    assert build.exit_code == 0, build.stderr
+    assert (tmp_path / "dist" / "shapes.ttl").read_text(encoding="utf-8").strip() == ""
+
+
+def test_validate_from_the_project_folder(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --project, the current folder is the project when it holds ontology/."""
+    monkeypatch.chdir(mini)
+    shutil.copy(CASES / "bad-phone" / "data.trig", mini / "data" / "phone.trig")
+    result = run("validate")
+    assert result.exit_code == 1
+    assert "(data/phone.trig:10)" in result.stdout
