@@ -4,7 +4,7 @@
   ontology graph so that `sh:targetClass` reaches instances of subclasses, and *without* inference: shapes are
   written for asserted data, and inferred triples would change which shapes fail.
 - Consistency is checked separately on the OWL 2 RL closure (`tipkg.reason`).
-- The query checks are `tipkg.querycheck`.
+- The query checks are the catalogue's (`tipkg.queries`), run on Oxigraph (`tipkg.oxistore`).
 
 Every problem becomes a `Finding` with a `Severity`; `Report.failed(fail_on)` says whether the run fails.
 """
@@ -299,7 +299,7 @@ def clash_findings(loaded: LoadedProject, clashes: Iterable[Clash], where: Sourc
     return findings
 
 
-def query_findings(loaded: LoadedProject, outcome: CheckOutcome) -> list[Finding]:
+def query_findings(loaded: LoadedProject, outcome: CheckOutcome, where: Sources) -> list[Finding]:
     if not outcome.problem:
         return []
     check = Check.VIOLATION_QUERY if outcome.kind == "violation" else Check.EXPECTED_RESULTS
@@ -322,7 +322,7 @@ def query_findings(loaded: LoadedProject, outcome: CheckOutcome) -> list[Finding
                 focus=str(focus) if focus is not None else None,
                 label=label_of(focus, data) if focus is not None else None,
                 source=source,
-                location=None,
+                location=where.locate(focus),
             )
         )
     return findings
@@ -367,7 +367,7 @@ def validate(
     report.runs.append(CheckRun(Check.CONSISTENCY, f"OWL 2 RL consistency ({reasoner.value})", len(clashes)))
 
     for outcome in query_checks(loaded, reasoning, with_expected, store):
-        found = query_findings(loaded, outcome)
+        found = query_findings(loaded, outcome, where)
         report.findings += found
         check = Check.VIOLATION_QUERY if outcome.kind == "violation" else Check.EXPECTED_RESULTS
         report.runs.append(CheckRun(check, outcome.query.name, len(found)))
