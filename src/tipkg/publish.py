@@ -228,6 +228,20 @@ def write_all(build: Build, folder: Path, writers: dict[str, Writer]) -> list[Wr
 # --- atomic replacement -------------------------------------------------------------------------------------
 
 
+def check_replaceable(out: Path, names: set[str]) -> None:
+    """Refuse to replace a folder holding more than a previous build (`--out .` must not wipe a project)."""
+    if not out.is_dir():
+        return
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in names)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+        raise InputError(
+            f"holds files that are not part of a build ({shown}); refusing to replace it",
+            out,
+            hint="pass --out an empty or new folder, or a previous dist/",
+        )
+
+
 def replace_folder(new: Path, target: Path) -> None:
     """Put `new` where `target` is, by rename; on failure `target` is left as it was."""
     if target.exists() and not target.is_dir():
@@ -251,6 +265,8 @@ def publish(
 ) -> list[Written]:
     """Write every file into `out` (replacing it whole), or nothing at all when anything fails."""
     out = Path(out)
+    writers = writers if writers is not None else WRITERS
+    check_replaceable(out, {*writers, "void.ttl"})
     parent = out.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -259,7 +275,7 @@ def publish(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
     try:
         staging.chmod(0o755)
-        written = write_all(Build.of(loaded, reasoning), staging, writers if writers is not None else WRITERS)
+        written = write_all(Build.of(loaded, reasoning), staging, writers)
         replace_folder(staging, out.resolve())
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -127,3 +127,12 @@ def test_out_is_a_file(mini: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "exists and is not a folder" in result.stderr
     assert out.read_text() == "not a folder"
+
+
+def test_out_with_other_files_is_not_replaced(mini: Path) -> None:
+    """`--out .` or any folder holding more than a build is refused, never wiped."""
+    before = tree_bytes(mini)
+    result = run("build", "--project", mini, "--out", mini)
+    assert result.exit_code == 2
+    assert "holds files that are not part of a build (data, ontology, queries, shapes)" in result.stderr
+    assert tree_bytes(mini) == before
