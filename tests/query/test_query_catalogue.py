@@ -172,3 +172,24 @@ def test_an_empty_queries_folder_is_an_empty_catalogue(tmp_path: Path) -> None:
     assert load_catalogue(tmp_path) == Catalogue(tmp_path, ())
     with pytest.raises(InputError, match="queries folder not found"):
         load_catalogue(tmp_path / "missing")
+
+
+@pytest.mark.parametrize("query", [q for q in CATALOGUE.questions() if not q.sparql.form.returns_graph],
+                         ids=lambda q: q.name)
+def test_the_order_is_total_so_every_engine_gives_the_same_sequence(query: CannedQuery,
+                                                                    stores: dict[bool, LocalStore]) -> None:
+    """Rows that tie on every ORDER BY key may come in any order on another engine: there must be none,
+    with the example parameters or without any."""
+    import re
+
+    clause = re.search(r"ORDER BY (.*)", query.text)
+    assert clause is not None
+    keys = re.findall(r"\?(\w+)", clause.group(1))
+    for bindings in ({}, query.example_bindings()):
+        result = stores[query.inferred].query(query.sparql, bindings)
+        positions = [result.variables.index(k) for k in keys if k in result.variables]
+        seen: dict[tuple, set] = {}
+        for row in result.rows:
+            seen.setdefault(tuple(row[i] for i in positions), set()).add(row)
+        ties = [key for key, rows in seen.items() if len(rows) > 1]
+        assert not ties, f"rows tie on {keys}: {ties[:2]}"
