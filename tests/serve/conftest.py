@@ -26,7 +26,7 @@ REPO = HERE.parent.parent
 ARTIFACTS = HERE / "artifacts"
 
 # Limits of the fixture server: short enough that a hostile query is stopped quickly in a test.
-TIMEOUT = 1.5
+TIMEOUT = 3.0
 MAX_ROWS = 30
 MAX_BODY = 64 * 1024
 

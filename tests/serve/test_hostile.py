@@ -1,6 +1,6 @@
 """A public endpoint meets hostile input: runaway queries, huge bodies, updates, federation, disk writes.
 
-Each test attacks the real fixture server (tests/serve/conftest.py: timeout 1.5 s, two query workers) and
+Each test attacks the real fixture server (tests/serve/conftest.py: a 3 s timeout, two query workers) and
 then checks that it still answers.
 """
 

@@ -8,6 +8,7 @@ parsed the project (tipkg.load) and writes JSON-LD.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,7 +92,7 @@ class Server:
 def create_app(loaded: LoadedProject, settings: ServerSettings | None = None) -> Starlette:
     settings = settings or ServerSettings()
     base = settings.base if settings.base.endswith(("/", "#")) else settings.base + "/"
-    settings = ServerSettings(**{**settings.__dict__, "base": base})
+    settings = dataclasses.replace(settings, base=base)
     site = Site.build(loaded, base)
     void_file = settings.dist_dir / "void.ttl" if settings.dist_dir else None
     title, description, metadata = dataset_metadata(site, void_file)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 import subprocess
 import sys
@@ -63,6 +64,8 @@ class QueryTimeout(QueryError):
                 "narrow it down (more specific patterns, a LIMIT, fewer unbound joins)"
             )
         super().__init__(message, status=503, title="Query timed out")
+
+log = logging.getLogger("tipkg.serve")
 
 
 @dataclass(frozen=True)
@@ -169,11 +172,19 @@ class QueryEngine:
         self._all.discard(worker)
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, worker.kill)
-        if self._closed:
+        for attempt in range(3):
+            if self._closed:
+                return
+            try:
+                fresh = await loop.run_in_executor(None, self._spawn)
+            except RuntimeError as exc:
+                log.error("could not replace a query worker (attempt %d of 3): %s", attempt + 1, exc)
+                await asyncio.sleep(1)
+                continue
+            assert self._idle is not None
+            self._idle.put_nowait(fresh)
             return
-        fresh = await loop.run_in_executor(None, self._spawn)
-        assert self._idle is not None
-        self._idle.put_nowait(fresh)
+        log.error("the query pool is one worker short; restart tipkg serve")
 
     async def run(
         self,

@@ -120,8 +120,10 @@ def _triples(quads) -> list[tuple]:
 
 
 def _script_json(document) -> str:
-    """JSON for a <script type="application/ld+json"> block: '</' can never close the element."""
-    return json.dumps(document, ensure_ascii=False, indent=1).replace("</", "<\\/")
+    """JSON for a <script type="application/ld+json"> block. '<', '>' and '&' only occur inside JSON
+    strings, where \\u escapes mean the same, so no text of the data can end or confuse the element."""
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def node_view(site: Site, node) -> dict:
