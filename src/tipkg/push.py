@@ -21,10 +21,13 @@ import urllib.request
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
-from tipkg.errors import RemoteError, UsageError
+from tipkg.errors import InputError, RemoteError, UsageError
+from tipkg.load import parse_into
+from tipkg.project import RDF_SUFFIXES
 from tipkg.stores import (
     DEFAULT_TIMEOUT,
     USER_AGENT,
@@ -131,6 +134,15 @@ class PushReport:
     triples_on_server: int = 0
     atomic: bool = True
     dropped_stale: list[URIRef] = field(default_factory=list)
+
+
+def read_dataset(path: Path) -> Dataset:
+    """A built file (e.g. dist/tipkg.trig or .nq) as a dataset to push, its named graphs kept."""
+    if path.suffix not in RDF_SUFFIXES:
+        raise InputError(f"cannot push a '{path.suffix}' file", path, hint="use .trig, .nq, .ttl or .nt")
+    dataset = Dataset(default_union=True)
+    parse_into(dataset, path)
+    return dataset
 
 
 def plan(dataset: Dataset, into: URIRef | None = None) -> list[tuple[URIRef | None, Graph]]:

@@ -6,13 +6,12 @@ import sys
 from pathlib import Path
 
 import click
-from rdflib import Dataset
 
 from tipkg.cli.common import progress, project_option, reports_errors
-from tipkg.errors import CheckFailed, InputError, RemoteError, UsageError
-from tipkg.load import load_project, parse_into, read_text
-from tipkg.project import RDF_SUFFIXES, find_project
-from tipkg.push import GraphStore, push, sibling_url
+from tipkg.errors import CheckFailed, RemoteError, UsageError
+from tipkg.load import load_project, read_text
+from tipkg.project import find_project
+from tipkg.push import GraphStore, push, read_dataset, sibling_url
 from tipkg.queries import (
     CannedQuery,
     Catalogue,
@@ -267,7 +266,7 @@ def register(group: click.Group) -> None:
           tipkg push --store http://127.0.0.1:7878/store --replace
         """
         into = checked_iri(graph_iri, graph_iri) if graph_iri else None
-        dataset = dataset_from_file(source) if source else None
+        dataset = read_dataset(source) if source else None
         if dataset is None:
             loaded = load_project(find_project(project_dir))
             if inferred:
@@ -281,12 +280,3 @@ def register(group: click.Group) -> None:
                    f"the server holds {report.triples_on_server} triples in them"
                    + ("" if report.atomic else " (uploaded directly, not via temporary graphs)")
                    + (f"; dropped {len(report.dropped_stale)} stale graphs" if report.dropped_stale else ""))
-
-
-def dataset_from_file(path: Path) -> Dataset:
-    if path.suffix not in RDF_SUFFIXES:
-        raise InputError(f"cannot push a '{path.suffix}' file", path, hint="use .trig, .nq, .ttl or .nt")
-    dataset = Dataset(default_union=True)
-    parse_into(dataset, path)
-    return dataset
-
