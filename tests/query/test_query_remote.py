@@ -51,8 +51,18 @@ def push(server: Oxigraph, *extra: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def asserted_server(server: Oxigraph) -> Oxigraph:
-    out = push(server)
+def build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`tipkg build` of the bundled project: what users push is the published TriG."""
+    out = tmp_path_factory.mktemp("dist")
+    code, _, err = cli("build", "--project", str(REPO), "--out", str(out))
+    assert code == 0, err
+    return out / "tipkg.trig"
+
+
+@pytest.fixture(scope="module")
+def asserted_server(server: Oxigraph, build: Path) -> Oxigraph:
+    code, out, err = cli("push", "--store", server.store, "--replace", "--from", str(build))
+    assert code == 0, err
     assert out.startswith("pushed ") and "the server holds" in out
     return server
 
