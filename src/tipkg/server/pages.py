@@ -135,13 +135,12 @@ def node_view(site: Site, node) -> dict:
         )
         return {"literal": True, "text": str(node), "note": note}
     iri = str(node)
-    acronyms = site.acronyms.get(iri, [])
     return {
         "literal": False,
         "text": site.label(iri),
         "href": site.href(iri),
         "iri": iri,
-        "acronym": acronyms[0] if acronyms and acronyms[0] != site.label(iri) else None,
+        "acronym": site.acronym(iri),
         "external": site.local_path(iri) is None,
     }
 
@@ -275,9 +274,12 @@ async def ontology(request: Request, fmt: Format | None = None) -> Response:
                 for p, o in site.ontology_out.get(URIRef(site.ontology_iri), ())
                 if isinstance(o, Literal)
             }
+            terms = site.ontology_terms()
+            anchors = {t["iri"]: t["anchor"] for group in terms.values() for t in group}
             return server.render(
                 "ontology.html",
-                terms=site.ontology_terms(),
+                anchors=anchors,
+                terms=terms,
                 alternates=links,
                 headers=headers,
                 title=header.get(str(DCTERMS.title), "Ontology"),
@@ -344,7 +346,8 @@ def error_response(
     accept = request.headers.get("accept") or ""
     if negotiate(accept, (Format.CSV, Format.HTML)) is Format.HTML and "text/html" in accept:
         rep = server.render(
-            "error.html", status=status, title=title, message=message, query=query, headers=headers or {}
+            "error.html", status=status, code=status, title=title, message=message, query=query,
+            headers=headers or {},
         )
         return Response(
             rep.body, status_code=status, headers={**dict(rep.headers)}, media_type=rep.content_type

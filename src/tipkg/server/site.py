@@ -161,6 +161,13 @@ class Site:
                 return alt
         return None
 
+    def curie(self, iri: str) -> str:
+        """A prefixed name when a project prefix fits (org:Organization), else the IRI."""
+        for prefix, namespace in PREFIXES.items():
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                return f"{prefix}:{iri[len(namespace):]}"
+        return iri
+
     def local_path(self, iri: str) -> str | None:
         """The server path of an IRI under --base (e.g. /id/hhs, /ontology#Funds); None for others."""
         if iri.startswith(self.base):
@@ -293,7 +300,7 @@ class Site:
             ):
                 axioms["characteristics"].append(o)
         own = iri.startswith(self.ontology_iri)
-        anchor = iri.rsplit("#", 1)[-1] if own else re.sub(r"[^A-Za-z0-9_-]", "-", self.label(iri))
+        anchor = iri.rsplit("#", 1)[-1] if own else re.sub(r"[^A-Za-z0-9_-]", "-", self.curie(iri))
         return {
             "iri": iri,
             "label": self.label(iri),
