@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from pathlib import Path
 
 import click
 
 from tipkg.cli.common import progress, project_option, reports_errors
+from tipkg.errors import UsageError
 from tipkg.vocab import BASE
 
 
@@ -97,6 +99,7 @@ def serve(
     from tipkg.project import find_project
     from tipkg.server import ServerSettings, create_app
 
+    _check_can_listen(host, port)
     project = find_project(project_dir)
     progress(f"loading {project.root}")
     loaded = load_project(project)
@@ -114,6 +117,23 @@ def serve(
         progress(f"warning: listening on {host}, reachable from other machines")
     progress(f"serving on http://{host}:{port}/ (SPARQL at /sparql)")
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Fail early, with exit code 2, when the address is taken or cannot be bound."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise UsageError(f"cannot listen on {host}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot listen on {host}:{port}: {exc.strerror}",
+            ) from None
 
 
 def _is_loopback(host: str) -> bool:
