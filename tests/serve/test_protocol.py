@@ -302,3 +302,14 @@ def test_json_errors_are_plain_text_for_programs(client):
     assert response.headers["content-type"].startswith("text/plain")
     assert json.dumps  # the body is one readable line, not JSON
     assert response.text.startswith("400 Malformed query")
+
+
+def test_service_description_when_the_client_wanted_results(client):
+    response = client.get("/sparql", headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/turtle")
+
+
+def test_id_without_slash_redirects_to_the_index(client):
+    response = client.get("/id", follow_redirects=False)
+    assert response.status_code == 308 and response.headers["location"] == "/id/"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import sys
 from pathlib import Path
 
 import click
@@ -93,6 +94,7 @@ def serve(
 
     Read-only and in memory: nothing is written to disk. Stop with Ctrl-C.
     """
+    sys.dont_write_bytecode = True  # serving writes nothing to disk, not even .pyc files of late imports
     import uvicorn
 
     from tipkg.load import load_project

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -130,6 +130,7 @@ def create_app(loaded: LoadedProject, settings: ServerSettings | None = None) ->
         Route("/ontology", pages.ontology, name="ontology"),
         Route("/ontology{suffix:path}", pages.ontology_with_suffix),
         Route("/id/", pages.index, name="index"),
+        Route("/id", lambda request: RedirectResponse("/id/", status_code=308)),
         Route("/download/{name}", pages.download, name="download"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -29,7 +29,7 @@ from tipkg.server.negotiation import (
 )
 from tipkg.server.pages import error_response, node_view
 from tipkg.server.responses import Representation
-from tipkg.server.results import write_rdf, write_results
+from tipkg.server.results import nt_term, write_rdf, write_results
 from tipkg.server.safety import check_read_only, read_body
 from tipkg.server.site import term
 from tipkg.stores import INFERRED_GRAPH
@@ -274,7 +274,7 @@ def node_view_term(site, value) -> dict | None:
     """A result cell for the HTML table: labels and local links for the graph's own IRIs."""
     if value is None:
         return None
-    from rdflib import BNode, Literal, URIRef
+    from rdflib import Literal, URIRef
 
     kind = value[0]
     if kind == "uri":
@@ -284,7 +284,7 @@ def node_view_term(site, value) -> dict | None:
     if kind == "literal":
         datatype = None if value[3] or value[2].endswith("#string") else URIRef(value[2])
         return node_view(site, Literal(value[1], lang=value[3], datatype=datatype))
-    return {"literal": True, "text": str(BNode()), "note": "triple"}
+    return {"literal": True, "text": nt_term(value), "note": "triple"}
 
 
 def service_description(request: Request, server) -> Response:
@@ -293,17 +293,11 @@ def service_description(request: Request, server) -> Response:
     fmt = by_name(request.query_params.get("format"), offers) or negotiate(
         request.headers.get("accept"), offers
     )
-    if fmt is None:
-        return error_response(
-            request,
-            server,
-            406,
-            "Not acceptable",
-            "the service description is available as " + ", ".join(f.media_type for f in offers),
-        )
+    if fmt is None:  # e.g. a client that asks for results but sent no query: show it what this is
+        fmt = Format.TURTLE
     endpoint_iri = str(request.url.replace(query="", fragment=""))
     key = ("sd", endpoint_iri, fmt)
-    rep = server.pages.get(key)
+    rep = server.results.get(key)  # an LRU: the Host header is the client's to choose
     if rep is None:
         triples = _sd_triples(server, endpoint_iri)
         if fmt is Format.HTML:
@@ -312,7 +306,7 @@ def service_description(request: Request, server) -> Response:
             )
         else:
             rep = Representation.of(write_rdf(triples, fmt), fmt, {"Vary": "Accept"})
-        server.pages[key] = rep
+        server.results.put(key, rep)
     return rep.response(request)
 
 
