@@ -19,7 +19,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 from tipkg import __version__
 from tipkg.jsonld import organisations, split_iri
 from tipkg.load import LoadedProject
-from tipkg.vocab import BASE, ORG, PREFIXES, SCHEMA, bind_prefixes
+from tipkg.vocab import BASE, PREFIXES, SCHEMA, bind_prefixes
 
 DATASET = URIRef(BASE + "dataset")
 DCAT3 = Namespace(str(DCAT))  # rdflib's DCAT namespace is DCAT 2 and closed; dcat:version is DCAT 3
@@ -101,8 +101,9 @@ def copy_header(graph: Graph, loaded: LoadedProject) -> None:
     for predicate, default in ((DCTERMS.license, CC0), (DCTERMS.rights, Literal(DEFAULT_RIGHTS, lang="en"))):
         for value in values(nodes, predicate) or [default]:
             graph.add((DATASET, predicate, value))
-    for value in values(nodes, DCTERMS.publisher, DCTERMS.creator):
-        graph.add((DATASET, DCTERMS.publisher, value))
+    for predicate in (DCTERMS.publisher, DCTERMS.creator):
+        for value in values(nodes, predicate):
+            graph.add((DATASET, predicate, value))
     for value in values(nodes, DCTERMS.issued):
         graph.add((DATASET, DCTERMS.issued, value))
     version = values(nodes, OWL.versionInfo, DCAT3.version)
@@ -161,18 +162,16 @@ def add_counts(graph: Graph, full: Graph, data: Graph) -> None:
 
 
 def example_resources(data: Graph, full: Graph, limit: int = 5) -> list[URIRef]:
-    """Top-level organisations (no parent), else the most described subjects; sorted, at most `limit`."""
-    orgs = {URIRef(iri) for iri in organisations(full)}
-    roots = sorted(
-        s for s in orgs if data.value(s, ORG.subOrganizationOf) is None and data.value(s, ORG.unitOf) is None
-    )
-    if roots:
-        return roots[:limit]
-    counts: dict[URIRef, int] = {}
-    for s, _, _ in data:
-        if isinstance(s, URIRef):
-            counts[s] = counts.get(s, 0) + 1
-    return sorted(counts, key=lambda s: (-counts[s], str(s)))[:limit]
+    """The most connected organisations (statements about them or pointing to them), else the most
+    connected resources; ties broken by IRI, at most `limit`."""
+    degree: dict[URIRef, int] = {}
+    for s, _, o in data:
+        for node in (s, o):
+            if isinstance(node, URIRef):
+                degree[node] = degree.get(node, 0) + 1
+    orgs = [URIRef(iri) for iri in organisations(full) if URIRef(iri) in degree]
+    candidates = orgs or [node for node in degree if (node, None, None) in data]
+    return sorted(candidates, key=lambda node: (-degree[node], str(node)))[:limit]
 
 
 def add_distributions(graph: Graph, written: list[Written]) -> None:
