@@ -51,6 +51,8 @@ from tipkg.vocab import ID, PREFIXES, bind_prefixes
 USER_AGENT = f"tipkg/{__version__}"
 IRI_UNSAFE = re.compile(r'[<>"{}|^`\\\x00-\x20]')
 DEFAULT_TIMEOUT = 30.0
+RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+RDF_ACCEPT = "text/turtle, application/n-triples;q=0.9"
 
 Bindings = Mapping[str, Identifier]
 
@@ -157,6 +159,9 @@ class Store(Protocol):
 
 
 ASK_GRAPH = Sparql.parse("ASK { GRAPH ?g { ?s ?p ?o } }")
+# One triple of some named graph that the default graph does not show: the store does not query the union.
+ASK_NOT_UNION = Sparql.parse(
+    "ASK { { SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1 } FILTER NOT EXISTS { ?s ?p ?o } }")
 
 
 class LocalStore:
@@ -310,12 +315,18 @@ class RemoteStore:
     def has_graph(self, iri: URIRef) -> bool:
         return bool(self.query(ASK_GRAPH, {"g": iri}).boolean)
 
+    def queries_union(self) -> bool:
+        """Whether a pattern outside GRAPH sees the named graphs' triples (checked on one of them)."""
+        return not self.query(ASK_NOT_UNION).boolean
+
     def _send(self, text: str, form: QueryForm) -> tuple[bytes, str]:
         client = SPARQLWrapper(self.endpoint, agent=USER_AGENT)
         client.setQuery(text)
+        # SPARQLWrapper guesses the form with a regular expression that comments can fool ("described" in a
+        # header reads as DESCRIBE); the form is known from the parse, and the Accept header follows from it.
+        client.queryType = form.value
         client.setReturnFormat(N3 if form.returns_graph else JSON)
-        if form.returns_graph:  # SPARQLWrapper's N3 Accept also admits RDF/XML; ask for what we parse
-            client.addCustomHttpHeader("Accept", "text/turtle, application/n-triples;q=0.9")
+        client.addCustomHttpHeader("Accept", RDF_ACCEPT if form.returns_graph else RESULTS_ACCEPT)
         client.timeout = self.timeout  # not setTimeout(): it truncates to whole seconds (0.5 s would be none)
         client.setMethod("POST" if len(text) > 1500 else "GET")
         try:

@@ -58,12 +58,13 @@ class Oxigraph:
         urllib.request.urlopen(request, timeout=10).close()
 
 
-def start_oxigraph(location: Path) -> Oxigraph:
+def start_oxigraph(location: Path, union: bool = True) -> Oxigraph:
+    """`oxigraph serve` on a free loopback port, by default querying the union of its graphs."""
     binary = require_tool("oxigraph")
     port = free_port()
     process = subprocess.Popen(
         [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"],
+         *(["--union-default-graph"] if union else [])],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):  # wait until it answers (up to ~20 s on a slow machine)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from query_support import Oxigraph, free_port
+from query_support import Oxigraph, free_port, start_oxigraph, stop
 from rdflib import Dataset, URIRef
 
 from tipkg.cli import main
@@ -150,3 +150,23 @@ def test_sibling_urls_and_plan() -> None:
     assert [(str(t), len(g)) for t, g in plan(dataset)] == [("urn:g", 1)]
     assert plan(Dataset()) == []
     assert Sparql.parse("ASK {}").form is QueryForm.ASK
+
+
+def test_a_server_without_the_union_default_graph_is_pointed_out(mini_dir: Path, tmp_path: Path) -> None:
+    server = start_oxigraph(tmp_path / "store", union=False)
+    try:
+        assert cli("push", "--store", server.store, "--project", str(mini_dir)).exit_code == 0
+        result = cli("query", "run", "units", "--project", str(mini_dir), "--endpoint", server.query)
+        assert result.exit_code == 0
+        assert "does not query the union of its graphs" in result.stderr
+        assert "--union-default-graph" in result.stderr
+        assert len(result.stdout.splitlines()) == 2  # header and rule: the units are in sentence graphs
+    finally:
+        stop(server.process)
+
+
+def test_a_union_server_gets_no_such_note(empty_oxigraph: Oxigraph, mini_dir: Path) -> None:
+    assert cli("push", "--store", empty_oxigraph.store, "--project", str(mini_dir)).exit_code == 0
+    result = cli("query", "run", "units", "--project", str(mini_dir), "--endpoint", empty_oxigraph.query)
+    assert result.exit_code == 0 and "note:" not in result.stderr
+    assert "Bureau of Samples" in result.stdout

@@ -65,6 +65,7 @@ class StoreChooser:
         self._local: dict[bool, Store] = {}
         self._entailed: bool | None = None
         self._noted = False
+        self._union_checked = False
 
     def remote_has_entailments(self) -> bool:
         assert self.remote is not None
@@ -87,6 +88,12 @@ class StoreChooser:
 
     def __call__(self, query: CannedQuery, inferred: bool = False) -> Store:
         if self.remote is not None:
+            if not self._union_checked:
+                self._union_checked = True
+                if not self.remote.queries_union():
+                    progress(f"note: {self.remote.endpoint} does not query the union of its graphs by "
+                             "default, so patterns outside GRAPH miss the statements of the sentence "
+                             "graphs (Oxigraph: oxigraph serve --union-default-graph)")
             problem = self.mismatch(query, inferred)
             if problem and (inferred or query.inferred):
                 raise RemoteError(problem)
