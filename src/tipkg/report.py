@@ -84,6 +84,16 @@ def finding_line(finding: Finding) -> str:
     return " ".join(parts)
 
 
+def located_line(finding: Finding) -> str:
+    """A finding on one line with its resource, label and file:line first (for JUnit, which has no groups)."""
+    if finding.focus is None:
+        return finding_line(finding)
+    head = short(finding.focus) + (f' "{finding.label}"' if finding.label else "")
+    if finding.location:
+        head += f" ({finding.location})"
+    return f"{head}: {finding_line(finding)}"
+
+
 # --- JSON -------------------------------------------------------------------------------------------------
 
 
@@ -214,7 +224,7 @@ def add_case(
         failure = ElementTree.SubElement(
             case, "failure", type=failing[0].severity.word, message=failing[0].message
         )
-        failure.text = "\n".join(finding_line(f) for f in failing)
+        failure.text = "\n".join(located_line(f) for f in failing)
     others = [f for f in findings if f not in failing]
     if others:
-        ElementTree.SubElement(case, "system-out").text = "\n".join(finding_line(f) for f in others)
+        ElementTree.SubElement(case, "system-out").text = "\n".join(located_line(f) for f in others)

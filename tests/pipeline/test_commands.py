@@ -212,3 +212,17 @@ def test_validate_from_the_project_folder(mini: Path, monkeypatch: pytest.Monkey
     result = run("validate")
     assert result.exit_code == 1
     assert "(data/phone.trig:10)" in result.stdout
+
+
+def test_junit_query_and_consistency_failures(mini: Path) -> None:
+    shutil.copy(CASES / "unit-without-parent" / "data.trig", mini / "data" / "unit.trig")
+    shutil.copy(CASES / "disjoint-types" / "data.trig", mini / "data" / "disjoint.trig")
+    result = run("validate", "--project", mini, "--format", "junit")
+    assert result.exit_code == 1
+    suites = ElementTree.fromstring(result.stdout)
+    rule = suites.find("testsuite[@name='violation-query']/testcase[@name='unit-without-parent-violation']")
+    assert rule is not None and "id:ovc" in rule.find("failure").text
+    consistency = suites.find("testsuite[@name='consistency']")
+    failing = [c.get("name") for c in consistency.iter("testcase") if c.find("failure") is not None]
+    assert failing == ["https://w3id.org/tipkg/id/x"]
+    assert int(suites.get("failures")) == sum(int(s.get("failures")) for s in suites)
