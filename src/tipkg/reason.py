@@ -68,12 +68,18 @@ class Reasoning:
     def consistent(self) -> bool:
         return not self.clashes
 
+    def asserted_as_string(self, triple: Triple) -> bool:
+        """A plain literal asserted as xsd:string (the same RDF 1.1 term, which rdflib tells apart)."""
+        s, p, o = triple
+        plain = isinstance(o, Literal) and o.datatype is None and o.language is None
+        return plain and (s, p, Literal(str(o), datatype=XSD.string)) in self.asserted
+
     def inferred(self) -> Graph:
         """Entailed, not asserted, about the data's subjects, without trivia or blank nodes."""
         graph = Graph()
         bind_prefixes(graph)
         for triple in self.closure:
-            if triple in self.asserted or is_trivial(triple):
+            if triple in self.asserted or is_trivial(triple) or self.asserted_as_string(triple):
                 continue
             if triple[0] in self.data_subjects:
                 graph.add(triple)
