@@ -87,17 +87,22 @@ def line_start(number: int, stripped: str, prefixes: dict[str, str]) -> Iterable
         yield number, subject, bool(TYPED.match(" " + rest))
 
 
-def definition_index(paths: Iterable[Path]) -> dict[URIRef, Location]:
-    """For every subject in the files, the line that defines it (typed first, else first seen)."""
-    first: dict[URIRef, Location] = {}
-    typed: dict[URIRef, Location] = {}
+def turtle_texts(paths: Iterable[Path]) -> Iterable[tuple[Path, str]]:
+    """The text of each readable Turtle/TriG file (loading has already reported the unreadable ones)."""
     for path in paths:
         if path.suffix not in (".ttl", ".trig"):
             continue
         try:
-            text = path.read_text(encoding="utf-8")
+            yield path, path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
-            continue  # loading has already reported unreadable files
+            continue
+
+
+def definition_index(paths: Iterable[Path]) -> dict[URIRef, Location]:
+    """For every subject in the files, the line that defines it (typed first, else first seen)."""
+    first: dict[URIRef, Location] = {}
+    typed: dict[URIRef, Location] = {}
+    for path, text in turtle_texts(paths):
         for number, subject, is_typed in statement_starts(text):
             first.setdefault(subject, Location(path, number))
             if is_typed:
@@ -108,13 +113,7 @@ def definition_index(paths: Iterable[Path]) -> dict[URIRef, Location]:
 def declared_prefixes(paths: Iterable[Path]) -> dict[str, str]:
     """The prefixes the Turtle/TriG files declare (the first declaration of a name wins)."""
     found: dict[str, str] = {}
-    for path in paths:
-        if path.suffix not in (".ttl", ".trig"):
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
+    for _, text in turtle_texts(paths):
         for line in text.splitlines():
             match = PREFIX_DECLARATION.match(line)
             if match and match.group(1):

@@ -18,18 +18,20 @@ def mini(tmp_path: Path) -> Path:
     return target
 
 
+def built(tmp_path_factory: pytest.TempPathFactory, project: Path, name: str) -> Path:
+    out = tmp_path_factory.mktemp(name) / "dist"
+    result = run("build", "--project", project, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    return out
+
+
 @pytest.fixture(scope="session")
 def bundled_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """dist/ built once from the bundled fact-sheet graph."""
-    out = tmp_path_factory.mktemp("bundled") / "dist"
-    result = run("build", "--project", REPO, "--out", out)
-    assert result.exit_code == 0, result.stderr
-    return out
+    return built(tmp_path_factory, REPO, "bundled")
 
 
 @pytest.fixture(scope="session")
 def mini_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("mini") / "dist"
-    result = run("build", "--project", MINI, "--out", out)
-    assert result.exit_code == 0, result.stderr
-    return out
+    """dist/ built once from the small fixture project."""
+    return built(tmp_path_factory, MINI, "mini")
