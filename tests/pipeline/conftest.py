@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from pipeline_support import MINI, REPO, run
 
+from tipkg.load import LoadedProject, load_project
+from tipkg.project import Project
+
 
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
@@ -26,7 +29,14 @@ def built(tmp_path_factory: pytest.TempPathFactory, project: Path, name: str) ->
 
 
 @pytest.fixture(scope="session")
-def bundled_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built_from() -> LoadedProject:
+    """The bundled graph as loaded just before `bundled_dist` is built (what the build must reproduce; the
+    content folders may be edited while a session runs)."""
+    return load_project(Project(REPO))
+
+
+@pytest.fixture(scope="session")
+def bundled_dist(tmp_path_factory: pytest.TempPathFactory, built_from: LoadedProject) -> Path:
     """dist/ built once from the bundled fact-sheet graph."""
     return built(tmp_path_factory, REPO, "bundled")
 

@@ -49,38 +49,40 @@ def test_files_written(bundled_dist: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "fmt"), [("tipkg.ttl", "turtle"), ("tipkg.nt", "nt"), ("tipkg.jsonld", "json-ld")]
 )
-def test_dump_is_the_asserted_graph(name: str, fmt: str, bundled_dist: Path, loaded: LoadedProject) -> None:
-    assert_isomorphic(loaded.full_graph(), parse(bundled_dist / name, fmt))
+def test_dump_is_the_asserted_graph(
+    name: str, fmt: str, bundled_dist: Path, built_from: LoadedProject
+) -> None:
+    assert_isomorphic(built_from.full_graph(), parse(bundled_dist / name, fmt))
 
 
 @pytest.mark.parametrize(("name", "fmt"), [("tipkg.trig", "trig"), ("tipkg.nq", "nquads")])
-def test_named_graphs_are_kept(name: str, fmt: str, bundled_dist: Path, loaded: LoadedProject) -> None:
+def test_named_graphs_are_kept(name: str, fmt: str, bundled_dist: Path, built_from: LoadedProject) -> None:
     dataset = Dataset()
     dataset.parse(bundled_dist / name, format=fmt)
     default = dataset.default_graph.identifier
     published = {(s, p, o, g) for s, p, o, g in dataset.quads((None, None, None, None)) if g != default}
-    source_default = loaded.data.default_graph.identifier
+    source_default = built_from.data.default_graph.identifier
     source = {
-        (s, p, o, g) for s, p, o, g in loaded.data.quads((None, None, None, None)) if g != source_default
+        (s, p, o, g) for s, p, o, g in built_from.data.quads((None, None, None, None)) if g != source_default
     }
     assert published == source
     union = Graph()
     for s, p, o, _ in dataset.quads((None, None, None, None)):
         union.add((s, p, o))
-    assert_isomorphic(loaded.full_graph(), union)
+    assert_isomorphic(built_from.full_graph(), union)
 
 
-def test_ontology_and_shapes(bundled_dist: Path, loaded: LoadedProject) -> None:
-    assert_isomorphic(loaded.ontology, parse(bundled_dist / "ontology.ttl", "turtle"))
-    assert_isomorphic(loaded.ontology, parse(bundled_dist / "ontology.owl", "xml"))
-    assert_isomorphic(loaded.shapes, parse(bundled_dist / "shapes.ttl", "turtle"))
+def test_ontology_and_shapes(bundled_dist: Path, built_from: LoadedProject) -> None:
+    assert_isomorphic(built_from.ontology, parse(bundled_dist / "ontology.ttl", "turtle"))
+    assert_isomorphic(built_from.ontology, parse(bundled_dist / "ontology.owl", "xml"))
+    assert_isomorphic(built_from.shapes, parse(bundled_dist / "shapes.ttl", "turtle"))
 
 
-def test_inferred_is_what_reasoning_adds(bundled_dist: Path, loaded: LoadedProject) -> None:
+def test_inferred_is_what_reasoning_adds(bundled_dist: Path, built_from: LoadedProject) -> None:
     inferred = parse(bundled_dist / "inferred.ttl", "turtle")
     assert len(inferred) > 0
-    assert set(inferred) == set(reason(loaded).inferred())
-    asserted = loaded.full_graph()
+    assert set(inferred) == set(reason(built_from).inferred())
+    asserted = built_from.full_graph()
     assert not [t for t in inferred if t in asserted]
     assert not [t for t in inferred for term in t if isinstance(term, BNode)]
 
@@ -103,7 +105,7 @@ def loader_for(folder: Path):
     return load
 
 
-def test_jsonld_read_by_pyld(bundled_dist: Path, loaded: LoadedProject) -> None:
+def test_jsonld_read_by_pyld(bundled_dist: Path, built_from: LoadedProject) -> None:
     path = bundled_dist / "tipkg.jsonld"
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["@context"] == "context.jsonld"
@@ -113,15 +115,15 @@ def test_jsonld_read_by_pyld(bundled_dist: Path, loaded: LoadedProject) -> None:
     )
     graph = Graph()
     graph.parse(data=nquads, format="nt")
-    assert_isomorphic(loaded.full_graph(), graph)
+    assert_isomorphic(built_from.full_graph(), graph)
 
 
-def test_jsonld_one_object_per_organisation(bundled_dist: Path, loaded: LoadedProject) -> None:
+def test_jsonld_one_object_per_organisation(bundled_dist: Path, built_from: LoadedProject) -> None:
     document = json.loads((bundled_dist / "tipkg.jsonld").read_text(encoding="utf-8"))
     context = json.loads((bundled_dist / "context.jsonld").read_text(encoding="utf-8"))["@context"]
     ids = [node.get("@id") for node in document["@graph"]]
     assert len(ids) == len(set(ids))
-    full = loaded.full_graph()
+    full = built_from.full_graph()
     organisation_classes = set(
         full.transitive_subjects(URIRef(str(PREFIXES["rdfs"]) + "subClassOf"), ORG.Organization)
     )
@@ -201,12 +203,12 @@ def assert_same_dataset(expected: Dataset, actual: Dataset) -> None:
         assert_isomorphic(graph, right[name])
 
 
-def test_void_describes_the_files(bundled_dist: Path, loaded: LoadedProject) -> None:
+def test_void_describes_the_files(bundled_dist: Path, built_from: LoadedProject) -> None:
     void = parse(bundled_dist / "void.ttl", "turtle")
     assert not [t for t in void for term in t if isinstance(term, BNode)]
     dataset = next(void.subjects(RDF.type, VOID.Dataset))
     assert (dataset, RDF.type, DCAT.Dataset) in void
-    assert void.value(dataset, VOID.triples).toPython() == len(loaded.full_graph())
+    assert void.value(dataset, VOID.triples).toPython() == len(built_from.full_graph())
     assert void.value(dataset, DCTERMS.license) == URIRef(
         "https://creativecommons.org/publicdomain/zero/1.0/"
     )
@@ -216,7 +218,7 @@ def test_void_describes_the_files(bundled_dist: Path, loaded: LoadedProject) -> 
     assert str(void.value(temporal, DCAT.endDate)) == "2009-04-01"
     assert "as of 2009-04-01" in str(void.value(temporal, URIRef(PREFIXES["rdfs"] + "label")))
     sources = set(void.objects(dataset, DCTERMS.source))
-    assert sources and sources <= set(loaded.data_graph().objects(None, DCTERMS.source))
+    assert sources and sources <= set(built_from.data_graph().objects(None, DCTERMS.source))
     sizes = {}
     for distribution in void.objects(dataset, DCAT.distribution):
         name = str(void.value(distribution, DCAT.downloadURL)).rsplit("/", 1)[-1]
@@ -227,7 +229,7 @@ def test_void_describes_the_files(bundled_dist: Path, loaded: LoadedProject) -> 
         void.value(p, VOID["class"]): void.value(p, VOID.entities).toPython()
         for p in void.objects(dataset, VOID.classPartition)
     }
-    data = loaded.data_graph()
+    data = built_from.data_graph()
     for cls, count in partitions.items():
         assert count == len(set(data.subjects(RDF.type, cls)))
     assert set(void.objects(dataset, VOID.exampleResource))
