@@ -65,6 +65,7 @@ class QueryTimeout(QueryError):
             )
         super().__init__(message, status=503, title="Query timed out")
 
+
 log = logging.getLogger("tipkg.serve")
 
 
@@ -117,7 +118,6 @@ class QueryEngine:
     _all: set = field(default_factory=set)
     _tasks: set = field(default_factory=set)
     _closed: bool = False
-    kills: int = 0  # how many workers were killed at their deadline (reported on the status line)
 
     def _spawn(self) -> _Worker:
         parent, child = socket.socketpair()
@@ -152,6 +152,11 @@ class QueryEngine:
         )
         for worker in workers:
             self._idle.put_nowait(worker)
+        if not self.network_isolated:
+            log.warning(
+                "query workers run without a network namespace of their own (needs root or user "
+                "namespaces); SERVICE is still refused by the query screen"
+            )
 
     async def close(self) -> None:
         self._closed = True
@@ -160,9 +165,6 @@ class QueryEngine:
                 worker.conn.send(None)
             worker.kill()
         self._all.clear()
-
-    def worker_pids(self) -> list[int]:
-        return sorted(w.pid for w in self._all if w.pid is not None)
 
     @property
     def network_isolated(self) -> bool:
@@ -234,7 +236,7 @@ class QueryEngine:
                 title="Query failed",
             ) from None
         if reply is None:
-            self.kills += 1
+            log.warning("a query ran past %g s; its worker (pid %d) was stopped", budget, worker.pid)
             self._background(self._replace(worker))
             raise QueryTimeout(budget)
         self._idle.put_nowait(worker)
