@@ -73,11 +73,7 @@ async def _protocol_params(request: Request, max_body: int) -> tuple[_Params, st
         return _Params(pairs), None
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await read_body(request, max_body)
-    if content_type == "application/sparql-update" or (
-        content_type == "application/x-www-form-urlencoded"
-        and b"update=" in body
-        and "update" in parse_qs(body.decode("utf-8", "replace"))
-    ):
+    if content_type == "application/sparql-update":  # a form's update= is refused by the caller
         raise QueryError(
             "this endpoint is read-only: SPARQL Update is not accepted",
             status=403,
