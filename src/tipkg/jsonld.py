@@ -13,8 +13,10 @@ gives the same `context.jsonld`:
 `compact` has rdflib write the graph with that context (no network: the context is a dict, never fetched),
 then refers to the context by the relative IRI `context.jsonld` (the file beside it), sorts everything, and
 nests each node that only one other node points to (a contact point, a post, a quote selector, an OWL
-restriction) inside that node. Organisations and the classes and properties of the ontology are never nested:
-each organisation stays one top-level JSON object with all its statements.
+restriction) inside that node, and each node that nothing points to and that points to one organisation (a
+responsibility, a membership) inside that organisation under `@reverse`. Organisations and the classes and
+properties of the ontology are never nested: each organisation is one top-level JSON object with all its
+statements and what hangs on it.
 """
 
 from __future__ import annotations
@@ -136,7 +138,11 @@ def compact(graph: Graph, context: dict[str, Any]) -> str:
         iri = expand(node_id)
         return node_id.startswith("_:") or (iri.startswith(PREFIXES["id"]) and iri not in orgs)
 
+    pointed = references(nodes, linking)
     top = nest(nodes, linking, nestable)
+    top = nest_reverse(
+        top, linking, unpointed=lambda i: nestable(i) and i not in pointed, is_org=lambda i: expand(i) in orgs
+    )
     out = {"@context": CONTEXT_FILE, "@graph": [sort_value(node) for node in sorted(top, key=node_key)]}
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
@@ -207,6 +213,38 @@ def embed_into(node: dict, by_id: dict[str, dict], parent: dict[str, str], linki
             else:
                 replaced.append(item)
         node[key] = replaced if isinstance(value, list) else replaced[0]
+
+
+def nest_reverse(top: list[dict], linking: set[str], unpointed, is_org) -> list[dict]:
+    """Move each top-level node that nothing points to and that points to exactly one organisation (say a
+    responsibility, by tip:responsibilityOf) into that organisation, under `@reverse`: the organisation's
+    object then holds what it does. The statement is the same; JSON-LD reads it back from `@reverse`."""
+    by_id = {node["@id"]: node for node in top if "@id" in node}
+    moved: set[str] = set()
+    for node in top:
+        own = node.get("@id")
+        if own is None or not unpointed(own):
+            continue
+        links = [
+            (key, item, target)
+            for key, value in node.items()
+            if not key.startswith("@")
+            for item in (value if isinstance(value, list) else [value])
+            if (target := reference(key, item, linking)) is not None and is_org(target) and target in by_id
+        ]
+        if len(links) != 1:
+            continue
+        key, item, target = links[0]
+        value = node[key]
+        if isinstance(value, list):
+            value.remove(item)
+            if not value:
+                del node[key]
+        else:
+            del node[key]
+        by_id[target].setdefault("@reverse", {}).setdefault(key, []).append(node)
+        moved.add(own)
+    return [node for node in top if node.get("@id") not in moved]
 
 
 def sort_value(value: Any) -> Any:

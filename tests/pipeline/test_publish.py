@@ -16,6 +16,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
 
+from tipkg.jsonld import organisations
 from tipkg.load import LoadedProject, load_project
 from tipkg.project import Project
 from tipkg.publish import WRITERS, publish
@@ -294,3 +295,30 @@ def test_build_into_new_nested_folder(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == FILES
     assert "wrote" in result.stderr and "tipkg.ttl" in result.stderr
     assert result.stdout == ""
+
+
+def test_jsonld_responsibilities_in_their_organisation(bundled_dist: Path, built_from: LoadedProject) -> None:
+    """A responsibility that names one organisation (and no other) reads inside that organisation's object."""
+    document = json.loads((bundled_dist / "tipkg.jsonld").read_text(encoding="utf-8"))
+    top = {node["@id"]: node for node in document["@graph"]}
+    data = built_from.data_graph()
+    responsibility_of = URIRef(PREFIXES["tip"] + "responsibilityOf")
+    checked = 0
+    orgs = {URIRef(iri) for iri in organisations(built_from.full_graph())}
+    for role in set(data.subjects(responsibility_of, None)):
+        holders = list(data.objects(role, responsibility_of))
+        other_orgs = [o for p, o in data.predicate_objects(role) if o in orgs and p != responsibility_of]
+        if len(holders) != 1 or other_orgs or any(True for _ in data.subjects(None, role)):
+            continue  # the rule: nothing points to it, and it points to exactly one organisation
+        holder = top[compact_id(str(holders[0]))]
+        nested = holder["@reverse"]["responsibilityOf"]
+        assert compact_id(str(role)) in [node["@id"] for node in nested]
+        assert compact_id(str(role)) not in top
+        checked += 1
+    assert checked > 10
+
+
+def compact_id(iri: str) -> str:
+    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len)
+    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{iri[len(best) :]}"
