@@ -139,8 +139,10 @@ def add_result(graph: Graph, node: URIRef, finding: Finding) -> None:
     graph.add((node, SH.resultSeverity, finding.severity.iri))
     graph.add((node, SH.resultMessage, Literal(finding.message)))
     graph.add((node, RDFS.comment, Literal(f"check: {finding.check.value}")))
-    if finding.focus:
+    if finding.focus and not finding.focus.startswith("_:"):  # the report itself has no blank nodes
         graph.add((node, SH.focusNode, URIRef(finding.focus)))
+    elif finding.focus:
+        graph.add((node, RDFS.comment, Literal(f"focus node: blank node {finding.focus}")))
     if finding.path_iri:
         graph.add((node, SH.resultPath, URIRef(finding.path_iri)))
     if finding.value_n3:

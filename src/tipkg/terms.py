@@ -32,7 +32,8 @@ def term_text(term, graph: Graph | None = None) -> str:
 
 
 def short(iri: str) -> str:
-    return term_text(URIRef(iri))
+    """An IRI as a prefixed name where one fits; a blank node's `_:label` as it is."""
+    return iri if iri.startswith("_:") else term_text(URIRef(iri))
 
 
 def label_of(node, *graphs: Graph) -> str | None:

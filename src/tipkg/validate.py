@@ -176,7 +176,7 @@ def make_finding(
         check=Check.SHACL,
         severity=Severity.from_iri(severity),
         message=message,
-        focus=str(focus) if focus is not None else None,
+        focus=node_id(focus),
         label=label_of(focus, data) if focus is not None else None,
         path=path_text(path_graph if path_graph is not None else where.names, path)
         if path is not None
@@ -222,6 +222,13 @@ def shape_message(shapes: Graph, results: Graph, result) -> str:
         return "; ".join(declared)
     component = results.value(result, SH.sourceConstraintComponent)
     return f"fails {term_text(component, results)}" if component is not None else "fails a shape"
+
+
+def node_id(node) -> str | None:
+    """A focus node as text: the IRI, `_:label` for a blank node, the lexical form for a literal."""
+    if node is None:
+        return None
+    return node.n3() if isinstance(node, BNode) else str(node)
 
 
 def shacl_findings(loaded: LoadedProject, results: Graph, where: Sources) -> list[Finding]:
@@ -290,7 +297,7 @@ def clash_findings(loaded: LoadedProject, clashes: Iterable[Clash], where: Sourc
                 check=Check.CONSISTENCY,
                 severity=Severity.VIOLATION,
                 message=clash.message,
-                focus=str(focus) if focus is not None else None,
+                focus=node_id(focus),
                 label=label_of(focus, data) if focus is not None else None,
                 source=f"OWL 2 RL {clash.rule}",
                 location=where.locate(focus),
@@ -319,7 +326,7 @@ def query_findings(loaded: LoadedProject, outcome: CheckOutcome, where: Sources)
                 check,
                 Severity.VIOLATION,
                 f"{outcome.query.title} ({', '.join(row)})",
-                focus=str(focus) if focus is not None else None,
+                focus=node_id(focus),
                 label=label_of(focus, data) if focus is not None else None,
                 source=source,
                 location=where.locate(focus),
