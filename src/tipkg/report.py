@@ -65,11 +65,25 @@ def render_text(report: Report, fail_on: FailOn = FailOn.VIOLATION) -> str:
             lines.append("  " + finding_line(finding))
     if lines:
         lines.append("")
-    for run in report.runs:
-        state = "ok" if run.findings == 0 else f"{run.findings} finding(s)"
-        lines.append(f"{run.check.value:>16}  {run.name}: {state}")
+    lines += run_lines(report)
     lines.append(summary_line(report, fail_on))
     return "\n".join(lines) + "\n"
+
+
+def run_lines(report: Report) -> list[str]:
+    """One line per check that ran alone; for the query checks, the failing ones and a count of the rest."""
+    lines = []
+    for check in Check:
+        runs = [run for run in report.runs if run.check is check]
+        failing = [run for run in runs if run.findings]
+        if len(runs) == 1 or failing:
+            for run in failing if len(runs) > 1 else runs:
+                state = "ok" if run.findings == 0 else f"{run.findings} finding(s)"
+                lines.append(f"{check.value:>16}  {run.name}: {state}")
+        passing = len(runs) - len(failing)
+        if len(runs) > 1 and passing:
+            lines.append(f"{check.value:>16}  {passing} {'more ' if failing else ''}queries: ok")
+    return lines
 
 
 def finding_line(finding: Finding) -> str:
