@@ -75,7 +75,7 @@ def start_oxigraph(location: Path, union: bool = True) -> Oxigraph:
             return Oxigraph(process, url)
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.1)
-    process.kill()
+    stop(process)
     raise RuntimeError("oxigraph did not start answering")
 
 
@@ -86,6 +86,8 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    if process.stderr is not None:  # the pipe kept for start-up errors; left open it leaks a file handle
+        process.stderr.close()
 
 
 EMPTY = b'{"head": {"vars": []}, "results": {"bindings": []}}'
