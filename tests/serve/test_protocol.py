@@ -313,3 +313,17 @@ def test_service_description_when_the_client_wanted_results(client):
 def test_id_without_slash_redirects_to_the_index(client):
     response = client.get("/id", follow_redirects=False)
     assert response.status_code == 308 and response.headers["location"] == "/id/"
+
+
+def test_project_prefixes_are_predeclared(client, expected_labels):
+    """The same query text works on /sparql as with `tipkg sparql`: skos: needs no PREFIX line."""
+    response = client.get("/sparql", params={"query": LABELS.split("\n", 1)[1]})
+    assert response.status_code == 200
+    assert rows_of_json(response.json()) == expected_labels
+
+
+def test_a_query_declaring_a_prefix_overrides_the_predeclared_one(client):
+    query = "PREFIX skos: <http://example.org/not-skos#>\n" + LABELS.split("\n", 1)[1]
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 200
+    assert rows_of_json(response.json()) == set()

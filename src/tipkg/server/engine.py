@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from multiprocessing.connection import Connection
 
+from tipkg.vocab import PREFIXES
+
 # A term as it crosses the process boundary: ("uri", iri) | ("bnode", id) |
 # ("literal", lexical, datatype_iri, language_or_None) | ("triple", s, p, o).
 Term = tuple
@@ -212,6 +214,7 @@ class QueryEngine:
             "named_graphs": list(named_graphs),
             "max_rows": self.limits.max_rows,
             "bindings": list(bindings),
+            "prefixes": PREFIXES,
         }
 
         def exchange():

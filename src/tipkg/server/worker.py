@@ -67,7 +67,9 @@ def run(store, request: dict) -> tuple:
     """Evaluate one query: ("ok", kind, vars, rows, boolean, truncated) or ("error", status, title, text)."""
     import pyoxigraph as ox
 
-    options: dict = {}
+    # The graph's prefixes are predeclared, as `tipkg sparql` does, so a query may use id:, tip:, org:, ...
+    # without PREFIX lines; the query's own PREFIX declarations take precedence.
+    options: dict = {"prefixes": request.get("prefixes") or {}}
     if request["default_graphs"]:  # "" stands for the store's own default graph
         options["default_graph"] = [
             ox.NamedNode(iri) if iri else ox.DefaultGraph() for iri in request["default_graphs"]
