@@ -154,7 +154,8 @@ def shacl_check(
         for row in evaluate(constraint, mixed):
             findings.append(
                 make_finding(
-                    loaded, where, row.focus, row.path, row.value, row.shape, row.severity, row.message
+                    loaded, where, row.focus, row.path, row.value, reported_shape(row.shape, row.constraint),
+                    row.severity, row.message,
                 )
             )
     return sorted(findings, key=finding_key)
@@ -231,6 +232,12 @@ def node_id(node) -> str | None:
     return node.n3() if isinstance(node, BNode) else str(node)
 
 
+def reported_shape(shape, constraint):
+    """The shape a finding names: a SHACL-SPARQL constraint with an IRI of its own (tipsh:PhoneLengthRule)
+    says more than the node shape it hangs on (tipsh:HotlineShape)."""
+    return constraint if isinstance(constraint, URIRef) else shape
+
+
 def shacl_findings(loaded: LoadedProject, results: Graph, where: Sources) -> list[Finding]:
     """pyshacl's validation results as findings."""
     findings = []
@@ -242,7 +249,8 @@ def shacl_findings(loaded: LoadedProject, results: Graph, where: Sources) -> lis
                 focus=results.value(result, SH.focusNode),
                 path=results.value(result, SH.resultPath),
                 value=results.value(result, SH.value),
-                shape=results.value(result, SH.sourceShape),
+                shape=reported_shape(results.value(result, SH.sourceShape),
+                                     results.value(result, SH.sourceConstraint)),
                 severity=results.value(result, SH.resultSeverity),
                 message=shape_message(loaded.shapes, results, result),
                 path_graph=results,

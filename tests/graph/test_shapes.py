@@ -108,3 +108,15 @@ def test_broken_case_fails_with_expected_shape(loaded, case):
     for shape, focus, message in expected:
         messages = [r.message for r in found if (r.shape, r.focus) == (shape, focus)]
         assert any(message in m for m in messages), f"{shape} on {focus}: {messages!r} lacks {message!r}"
+
+
+@pytest.mark.parametrize("case", CASE_DIRS, ids=[p.name for p in CASE_DIRS])
+def test_tipkg_validate_reports_the_same_shapes(loaded, case):
+    """tipkg's own SHACL path (SPARQL constraints once per shape, Oxigraph targets) names the same failures,
+    and a SHACL-SPARQL failure by its rule (e.g. tipsh:PhoneLengthRule), as the reference run does."""
+    from tipkg.validate import Sources, shacl_check
+
+    broken = case_project(loaded, case)
+    findings = shacl_check(broken, Sources.of(broken))
+    found = {(short(f.shape_iri), short(f.focus)) for f in findings}
+    assert found == {(shape, focus) for shape, focus, _ in expected_results(case)}
