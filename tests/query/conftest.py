@@ -14,7 +14,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from query_support import Misbehaving, Oxigraph, start_oxigraph, stop
+from query_support import Misbehaving, Oxigraph, running_oxigraph
 
 from tipkg.load import LoadedProject, load_project
 from tipkg.project import Project
@@ -34,11 +34,8 @@ def mini_loaded() -> LoadedProject:
 
 @pytest.fixture(scope="session")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigraph]:
-    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
-    try:
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph")) as server:
         yield server
-    finally:
-        stop(server.process)
 
 
 @pytest.fixture

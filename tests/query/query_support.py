@@ -3,27 +3,17 @@ start and stop an Oxigraph server on a free loopback port, and a misbehaving SPA
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-
-def _root_conftest():
-    """tests/conftest.py as a module (test folders have no __init__.py, so it cannot be imported by name)."""
-    path = Path(__file__).resolve().parent.parent / "conftest.py"
-    spec = importlib.util.spec_from_file_location("tipkg_tests_conftest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-require_tool = _root_conftest().require_tool
+from tests.conftest import require_tool
 
 
 def free_port() -> int:
@@ -77,6 +67,16 @@ def start_oxigraph(location: Path, union: bool = True) -> Oxigraph:
             time.sleep(0.1)
     stop(process)
     raise RuntimeError("oxigraph did not start answering")
+
+
+@contextmanager
+def running_oxigraph(location: Path, union: bool = True) -> Iterator[Oxigraph]:
+    """An Oxigraph server for the length of a `with` block, stopped (and its pipe closed) after it."""
+    server = start_oxigraph(location, union)
+    try:
+        yield server
+    finally:
+        stop(server.process)
 
 
 def stop(process: subprocess.Popen) -> None:

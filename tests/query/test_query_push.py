@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from query_support import Oxigraph, free_port, start_oxigraph, stop
+from query_support import Oxigraph, free_port, running_oxigraph
 from rdflib import Dataset, URIRef
 
 from tipkg.cli import main
@@ -153,16 +153,13 @@ def test_sibling_urls_and_plan() -> None:
 
 
 def test_a_server_without_the_union_default_graph_is_pointed_out(mini_dir: Path, tmp_path: Path) -> None:
-    server = start_oxigraph(tmp_path / "store", union=False)
-    try:
+    with running_oxigraph(tmp_path / "store", union=False) as server:
         assert cli("push", "--store", server.store, "--project", str(mini_dir)).exit_code == 0
         result = cli("query", "run", "units", "--project", str(mini_dir), "--endpoint", server.query)
         assert result.exit_code == 0
         assert "does not query the union of its graphs" in result.stderr
         assert "--union-default-graph" in result.stderr
         assert len(result.stdout.splitlines()) == 2  # header and rule: the units are in sentence graphs
-    finally:
-        stop(server.process)
 
 
 def test_a_union_server_gets_no_such_note(empty_oxigraph: Oxigraph, mini_dir: Path) -> None:

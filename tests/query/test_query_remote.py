@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from query_support import Misbehaving, Oxigraph, free_port, start_oxigraph, stop
+from query_support import Misbehaving, Oxigraph, free_port, running_oxigraph
 from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 
@@ -27,11 +27,8 @@ INFERRED = [q for q in CATALOGUE.queries if q.inferred]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigraph]:
-    running = start_oxigraph(tmp_path_factory.mktemp("oxigraph-parity"))
-    try:
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph-parity")) as running:
         yield running
-    finally:
-        stop(running.process)
 
 
 @pytest.fixture(scope="module")
