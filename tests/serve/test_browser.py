@@ -24,8 +24,9 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def browser():
     chromium = require_tool("chromium")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
+    from playwright.sync_api import sync_playwright  # a declared test dependency: missing is a failure
+
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
