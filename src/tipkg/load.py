@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from tipkg.errors import InputError
@@ -129,8 +129,3 @@ def load_project(project: Project, data_files: list[Path] | None = None) -> Load
         shapes=parse_graph(shapes_files),
         files=[*ontology_files, *data_files, *shapes_files],
     )
-
-
-def term_in_graphs(dataset: Dataset, subject: URIRef) -> list[URIRef]:
-    """The named graphs in which a subject has statements (used to find a statement's sentence)."""
-    return sorted({g for _, _, _, g in dataset.quads((subject, None, None, None)) if g is not None})
