@@ -6,9 +6,10 @@ import owlrl
 import pytest
 from owlrl.Namespaces import ERRNS
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
-from tipkg.vocab import ID, OA, ONTOLOGY_IRI, TIP
+from tipkg.reason import reasoning_input
+from tipkg.vocab import ID, ONTOLOGY_IRI, TIP
 
 ONTOLOGY = URIRef(ONTOLOGY_IRI)
 
@@ -50,15 +51,6 @@ def test_top_level_kinds_are_pairwise_disjoint(loaded):
     assert set(kinds) <= members
 
 
-def reasoning_input(loaded) -> Graph:
-    """Ontology plus data without the provenance annotations, which reasoning has no use for."""
-    graph = Graph()
-    for triple in loaded.full_graph():
-        if triple[1] != PROV.wasDerivedFrom and not str(triple[1]).startswith(str(OA)):
-            graph.add(triple)
-    return graph
-
-
 def owlrl_errors(graph: Graph) -> list[str]:
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
     nothing = [str(s) for s in graph.subjects(RDF.type, OWL.Nothing)]
@@ -67,6 +59,7 @@ def owlrl_errors(graph: Graph) -> list[str]:
 
 
 def test_ontology_and_data_are_consistent_under_owl2rl(loaded):
+    """owlrl, the reference reasoner, on what tipkg reasons over: ontology plus data less provenance."""
     assert owlrl_errors(reasoning_input(loaded)) == []
 
 
