@@ -135,7 +135,7 @@ class QueryEngine:
         child.close()
         conn = Connection(parent.detach())
         try:
-            conn.send({"nquads": self.data.nquads})
+            conn.send({"nquads": self.data.nquads, "prefixes": PREFIXES})
             if not conn.poll(60):
                 raise RuntimeError("a SPARQL worker process did not start within 60 s")
             message = conn.recv()
@@ -214,7 +214,6 @@ class QueryEngine:
             "named_graphs": list(named_graphs),
             "max_rows": self.limits.max_rows,
             "bindings": list(bindings),
-            "prefixes": PREFIXES,
         }
 
         def exchange():

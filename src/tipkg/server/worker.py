@@ -63,13 +63,14 @@ def decode(term):
     return ox.Literal(term[1], datatype=ox.NamedNode(term[2]))
 
 
-def run(store, request: dict) -> tuple:
-    """Evaluate one query: ("ok", kind, vars, rows, boolean, truncated) or ("error", status, title, text)."""
+def run(store, request: dict, prefixes: dict[str, str]) -> tuple:
+    """Evaluate one query: ("ok", kind, vars, rows, boolean, truncated) or ("error", status, title, text).
+
+    `prefixes` are predeclared, as `tipkg sparql` does, so a query may use id:, tip:, org:, ... without
+    PREFIX lines; the query's own PREFIX declarations take precedence."""
     import pyoxigraph as ox
 
-    # The graph's prefixes are predeclared, as `tipkg sparql` does, so a query may use id:, tip:, org:, ...
-    # without PREFIX lines; the query's own PREFIX declarations take precedence.
-    options: dict = {"prefixes": request.get("prefixes") or {}}
+    options: dict = {"prefixes": prefixes}
     if request["default_graphs"]:  # "" stands for the store's own default graph
         options["default_graph"] = [
             ox.NamedNode(iri) if iri else ox.DefaultGraph() for iri in request["default_graphs"]
@@ -119,6 +120,7 @@ def main(fd: int, memory_bytes: int) -> None:
     data = conn.recv()
     store = ox.Store()  # in memory: nothing on disk
     store.load(data["nquads"], format=ox.RdfFormat.N_QUADS)
+    prefixes = data["prefixes"]
     conn.send(("ready", os.getpid(), isolated))
     while True:
         try:
@@ -127,7 +129,7 @@ def main(fd: int, memory_bytes: int) -> None:
             return
         if request is None:
             return
-        conn.send(run(store, request))
+        conn.send(run(store, request, prefixes))
 
 
 if __name__ == "__main__":
