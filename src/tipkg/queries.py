@@ -9,7 +9,8 @@ Header (leading `#` lines; a line that starts with `#` and spaces continues the 
     # inferred: yes
 
 - `param` names a variable of the query that `--param name=value` binds to an RDF term (never pasted into
-  the text: rdflib `initBindings` locally, a `VALUES` block of `term.n3()` remotely). A SELECT query must
+  the text: the engine's substitution locally, a `VALUES` block written by pyoxigraph remotely). A SELECT
+  query must
   project its parameters, so that both ways of binding give the same rows.
 - `example` gives the parameter values that the expected results (`<name>.expected.csv`) were written for.
 - `inferred: yes` means the question is about what the ontology entails (transitive, inverse properties):
@@ -23,19 +24,21 @@ import csv
 import difflib
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.compare import isomorphic
-from rdflib.term import Identifier
-from rdflib.util import from_n3
 
+from tipkg.engine import Bindings, QueryResult
 from tipkg.errors import InputError, UsageError
-from tipkg.load import LoadedProject, read_text
-from tipkg.results import OutputFormat, QueryResult, csv_value, render, write_csv, write_rdf
-from tipkg.stores import Sparql, Store, local_store, with_prefixes
+from tipkg.formats import Format
+from tipkg.load import read_text
+from tipkg.results import csv_cells, serialize, write_table
+from tipkg.sparql import Sparql, with_prefixes
+from tipkg.terms import OxTerm, from_ox, parse_term
 from tipkg.vocab import PREFIXES
 
 HEADER_KEYS = {"title", "description", "param", "example", "inferred"}
@@ -82,9 +85,9 @@ class CannedQuery:
         known = ", ".join(p.name for p in self.parameters) or "none"
         raise UsageError(f"query {self.name!r} has no parameter {name!r} (its parameters: {known})")
 
-    def bindings(self, assignments: Iterable[str] = ()) -> dict[str, Identifier]:
+    def bindings(self, assignments: Iterable[str] = ()) -> dict[str, OxTerm]:
         """`name=value` strings into RDF terms, checked against the declared parameters."""
-        bound: dict[str, Identifier] = {}
+        bound: dict[str, OxTerm] = {}
         for assignment in assignments:
             name, term = parse_assignment(assignment)
             self.parameter(name)
@@ -93,7 +96,7 @@ class CannedQuery:
             bound[name] = term
         return bound
 
-    def example_bindings(self) -> dict[str, Identifier]:
+    def example_bindings(self) -> dict[str, OxTerm]:
         return self.bindings(f"{k}={v}" for k, v in self.example.items())
 
 
@@ -243,64 +246,14 @@ def query_summaries(folder: Path) -> list[QuerySummary]:
 
 # --- parameter values ---------------------------------------------------------------------------------------
 
-SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-IRI_FORBIDDEN = set('<>"{}|^`\\') | {chr(c) for c in range(0x21)}
 
-
-def parse_assignment(text: str) -> tuple[str, Identifier]:
+def parse_assignment(text: str) -> tuple[str, OxTerm]:
+    """`NAME=VALUE` (a --param) into the name and the RDF term (`tipkg.terms.parse_term`)."""
     name, sep, value = text.partition("=")
     name = name.strip()
     if not sep or not re.match(r"^[A-Za-z_]\w*$", name):
         raise UsageError(f"malformed --param {text!r}: write NAME=VALUE, e.g. org=id:dhs")
     return name, parse_term(value)
-
-
-def parse_term(value: str, prefixes: Mapping[str, str] = PREFIXES) -> Identifier:
-    """A --param value as an RDF term.
-
-    `<http://...>` or an absolute `http(s)://` or `urn:` IRI -> IRI; `prefix:name` with a project prefix ->
-    IRI; `"text"`, `"text"@en`, `"5"^^xsd:integer` -> that literal; anything else -> a plain string literal.
-    """
-    if value.startswith("<") and value.endswith(">"):
-        return checked_iri(value[1:-1], value)
-    if value.startswith('"'):
-        return parse_literal(value, prefixes)
-    prefix, colon, local = value.partition(":")
-    if colon and prefix in prefixes and re.match(r"^[\w./-]*$", local):
-        return URIRef(prefixes[prefix] + local)
-    if re.match(r"^(https?://|urn:)\S+$", value):
-        return checked_iri(value, value)
-    return Literal(value)
-
-
-def checked_iri(iri: str, given: str) -> URIRef:
-    bad = sorted({ch for ch in iri if ch in IRI_FORBIDDEN})
-    if not iri or bad or not SCHEME.match(iri):
-        shown = " ".join(repr(ch) for ch in bad)
-        raise UsageError(f"not a valid IRI: {given!r}" + (f" (it holds {shown})" if bad else "")
-                         + "; write a string value in double quotes")
-    return URIRef(iri)
-
-
-def parse_literal(value: str, prefixes: Mapping[str, str]) -> Literal:
-    match = re.match(r'^"((?:[^"\\]|\\.)*)"(@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^(\S+))?$', value, re.S)
-    if not match:
-        raise UsageError(f"malformed literal {value!r}: write \"text\", \"text\"@en or \"5\"^^xsd:integer "
-                         "(escape a quote inside as \\\")")
-    datatype = match.group(3)
-    if datatype is not None and not datatype.startswith("<"):
-        term = parse_term(datatype, prefixes)
-        if not isinstance(term, URIRef):
-            raise UsageError(f"unknown datatype prefix in {value!r}")
-        datatype = term.n3()
-    n3 = f'"{match.group(1)}"' + ((match.group(2) or "") if datatype is None else f"^^{datatype}")
-    try:
-        term = from_n3(n3)
-    except Exception as exc:
-        raise UsageError(f"malformed literal {value!r}: {exc}") from None
-    if not isinstance(term, Literal):
-        raise UsageError(f"malformed literal {value!r}")
-    return term
 
 
 # --- expected results ---------------------------------------------------------------------------------------
@@ -312,10 +265,7 @@ def read_csv_rows(text: str) -> list[list[str]]:
 
 def expected_text(query: CannedQuery, result: QueryResult) -> str:
     """A result as its expected file holds it: SPARQL CSV, or sorted N-Triples for a graph."""
-    if result.form.returns_graph:
-        assert result.graph is not None
-        return write_rdf(result.graph, OutputFormat.NTRIPLES)
-    return write_csv(result)
+    return serialize(result, Format.NTRIPLES if result.form.returns_graph else Format.CSV).decode("utf-8")
 
 
 def expected_mismatch(query: CannedQuery, result: QueryResult) -> list[str]:
@@ -324,7 +274,7 @@ def expected_mismatch(query: CannedQuery, result: QueryResult) -> list[str]:
     if result.form.returns_graph:
         return graph_mismatch(path, result)
     expected = read_csv_rows(read_text(path))
-    actual = read_csv_rows(write_csv(result))
+    actual = csv_cells(result)
     if expected == actual:
         return []
     return list(difflib.unified_diff(_lines(expected), _lines(actual), fromfile=str(path),
@@ -332,17 +282,20 @@ def expected_mismatch(query: CannedQuery, result: QueryResult) -> list[str]:
 
 
 def graph_mismatch(path: Path, result: QueryResult) -> list[str]:
-    """Compare a graph result with expected N-Triples as graphs (isomorphism), with a line diff if not."""
-    assert result.graph is not None
+    """Compare a graph result with expected N-Triples as graphs (rdflib's isomorphism: blank nodes are
+    matched, not named), with a line diff when they differ."""
     expected = Graph()
     try:
         expected.parse(data=read_text(path), format="nt")
     except Exception as exc:
         raise InputError(f"not N-Triples: {exc}", path) from None
-    if isomorphic(expected, result.graph):
+    actual = Graph()
+    for triple in result.triples:
+        actual.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))  # type: ignore[arg-type]
+    if isomorphic(expected, actual):
         return []
     return list(difflib.unified_diff(sorted(expected.serialize(format="nt").splitlines()),
-                                     sorted(result.graph.serialize(format="nt").splitlines()),
+                                     sorted(actual.serialize(format="nt").splitlines()),
                                      fromfile=str(path), tofile="actual", lineterm=""))
 
 
@@ -357,7 +310,7 @@ def adhoc_query(text: str, source: Path | str) -> CannedQuery:
     path = Path(source)
     fields = parse_header(text)
     Sparql.parse(text, source, PREFIXES)  # errors point at the user's own lines, before prefixes are added
-    sparql = Sparql.parse(with_prefixes(text), source)
+    sparql = Sparql.parse(with_prefixes(text, PREFIXES), source)
     names = sparql.projected or tuple(sorted(sparql.variables))
     return CannedQuery(name=path.stem, path=path, title=(fields.get("title") or [path.name])[0],
                        description=(fields.get("description") or [""])[0], sparql=sparql,
@@ -396,44 +349,32 @@ class CheckOutcome:
                 + (f": {'; '.join(changed[:4])}" if changed else ""))
 
 
+class Store(Protocol):
+    """What answers queries: the local `tipkg.engine.ProjectStore` or a `tipkg.remote.RemoteStore`."""
+
+    @property
+    def description(self) -> str: ...
+
+    def query(self, query: Sparql, bindings: Bindings | None = None,
+              inferred: bool = False) -> QueryResult: ...
+
+
 def check_query(query: CannedQuery, store: Store) -> CheckOutcome | None:
     """Run one check; None for a question that has no expected results to compare with."""
     if query.is_violation:
-        result = store.query(query.sparql)
+        result = store.query(query.sparql, inferred=query.inferred)
         if not len(result):
             return CheckOutcome(query, True)
-        rows = tuple(tuple(csv_value(t) for t in row) for row in result.rows)
-        return CheckOutcome(query, False, tuple(render(result, OutputFormat.TABLE).splitlines()), rows)
+        rows = tuple(tuple(row) for row in csv_cells(result)[1:])
+        return CheckOutcome(query, False, tuple(write_table(result).splitlines()), rows)
     if not query.expected_path.is_file():
         return None
-    result = store.query(query.sparql, query.example_bindings())
+    result = store.query(query.sparql, query.example_bindings(), inferred=query.inferred)
     diff = expected_mismatch(query, result)
     return CheckOutcome(query, not diff, tuple(diff))
 
 
-def check_catalogue(catalogue: Catalogue, store_for: Callable[[CannedQuery], Store],
-                    with_expected: bool = True) -> list[CheckOutcome]:
-    """Every violation rule and (with_expected) every question with expected results, each on its store."""
-    outcomes = []
-    for query in catalogue.queries:
-        if not with_expected and not query.is_violation:
-            continue
-        outcome = check_query(query, store_for(query))
-        if outcome is not None:
-            outcomes.append(outcome)
-    return outcomes
-
-
-def run_query_checks(loaded: LoadedProject, with_expected: bool = True) -> list[CheckOutcome]:
-    """The query checks of a loaded project on its local graph (entailments computed only when needed)."""
-    folder = loaded.project.queries_dir
-    if not folder.is_dir():
-        return []
-    stores: dict[bool, Store] = {}
-
-    def store_for(query: CannedQuery) -> Store:
-        if query.inferred not in stores:
-            stores[query.inferred] = local_store(loaded, query.inferred)
-        return stores[query.inferred]
-
-    return check_catalogue(load_catalogue(folder), store_for, with_expected)
+def check_catalogue(catalogue: Catalogue, store: Store, with_expected: bool = True) -> list[CheckOutcome]:
+    """Every violation rule and (with_expected) every question with expected results."""
+    return [outcome for query in catalogue.queries if with_expected or query.is_violation
+            if (outcome := check_query(query, store)) is not None]

@@ -1,13 +1,145 @@
-"""How the reports name things: a term as a prefixed name (`id:dhs`), a resource by its label."""
+"""The one term model: RDF terms are pyoxigraph terms; rdflib terms exist only at rdflib's boundary.
+
+- `parse_term` reads a parameter value (`--param`, a server `?name=`) into a pyoxigraph term. Every part is
+  built by the library's own constructors, which validate it: an IRI that pyoxigraph rejects, a language tag
+  that is not BCP 47, a datatype that is not an IRI, all raise `UsageError` (exit 2; 400 on the server). A
+  term is later written only by the library (`str(term)` is its N-Triples form), so no value can end its
+  term early or change the query around it.
+- `to_ox` / `from_ox` convert between rdflib and pyoxigraph; they are the only converters in the package.
+- `term_text`, `short` and `label_of` name things for people (reports, diffs).
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from functools import lru_cache
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SKOS
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.term import Identifier
 
-from tipkg.vocab import bind_prefixes
+from tipkg.errors import UsageError
+from tipkg.vocab import PREFIXES, bind_prefixes
+
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+# --- parameter values ---------------------------------------------------------------------------------------
+
+MAX_TERM_LENGTH = 4096
+PREFIXED_NAME = re.compile(r"^([A-Za-z][\w.-]*)?:([\w./%-]*)$")
+ABSOLUTE_IRI = re.compile(r"^(https?://|urn:)\S+$")
+# "lexical form" then an optional @tag or ^^datatype; inside the quotes a quote or backslash is escaped.
+QUOTED_LITERAL = re.compile(r'^"((?:[^"\\]|\\.)*)"(?:@([^\s@^]+)|\^\^(\S+))?$', re.S)
+ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+UCHAR = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
+LANG_STRING = {str(RDF.langString), str(RDF) + "dirLangString"}
+
+
+def parse_term(value: str, prefixes: Mapping[str, str] = PREFIXES) -> ox.NamedNode | ox.Literal:
+    """A parameter value as an RDF term.
+
+    `<http://...>`, an absolute `http(s)://` or `urn:` IRI, or `prefix:name` with a known prefix -> IRI;
+    `"text"`, `"text"@en`, `"5"^^xsd:integer`, `"5"^^<http://...>` -> that literal; anything else -> a plain
+    string literal. Raises UsageError with what is wrong.
+    """
+    if len(value) > MAX_TERM_LENGTH:
+        raise UsageError(f"the value is {len(value):,} characters long; a term may have {MAX_TERM_LENGTH:,}")
+    if value.startswith("<") and value.endswith(">"):
+        return named_node(value[1:-1], value)
+    if value.startswith('"'):
+        return quoted_literal(value, prefixes)
+    match = PREFIXED_NAME.match(value)
+    if match and (match.group(1) or "") in prefixes:
+        return named_node(prefixes[match.group(1) or ""] + match.group(2), value)
+    if ABSOLUTE_IRI.match(value):
+        return named_node(value, value)
+    return ox.Literal(value)
+
+
+def named_node(iri: str, given: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise UsageError(f"not a valid IRI: {given!r} ({exc}); a string value goes in double quotes"
+                         ) from None
+
+
+def quoted_literal(value: str, prefixes: Mapping[str, str]) -> ox.Literal:
+    match = QUOTED_LITERAL.match(value)
+    if not match:
+        raise UsageError(f"malformed literal {value!r}: write \"text\", \"text\"@en, \"5\"^^xsd:integer or "
+                         "\"5\"^^<http://...> (a quote inside the text is written \\\")")
+    lexical = unescape(match.group(1), value)
+    language, datatype_text = match.group(2), match.group(3)
+    if language is not None:
+        try:
+            return ox.Literal(lexical, language=language)
+        except ValueError as exc:
+            raise UsageError(f"not a BCP 47 language tag: {language!r} ({exc})") from None
+    if datatype_text is None:
+        return ox.Literal(lexical)
+    datatype = parse_term(datatype_text, prefixes)
+    if not isinstance(datatype, ox.NamedNode):
+        raise UsageError(f"the datatype of {value!r} is not an IRI: write ^^xsd:integer or ^^<http://...>")
+    if datatype.value in LANG_STRING:
+        raise UsageError(f"{value!r}: a language-tagged string is written \"text\"@tag, not ^^rdf:langString")
+    return ox.Literal(lexical, datatype=datatype)
+
+
+def unescape(text: str, given: str) -> str:
+    """N-Triples string escapes (\\n, \\", \\uXXXX, ...) undone; an unknown escape is an error."""
+
+    def replace(match: re.Match) -> str:
+        code = match.group(1) or match.group(2)
+        if code:
+            try:
+                return chr(int(code, 16))
+            except (ValueError, OverflowError):
+                raise UsageError(f"bad \\u escape in {given!r}") from None
+        char = match.group(3)
+        if char not in ECHAR:
+            raise UsageError(f"unknown escape \\{char} in {given!r}")
+        return ECHAR[char]
+
+    return UCHAR.sub(replace, text)
+
+
+# --- rdflib <-> pyoxigraph (the only converters) ----------------------------------------------------------
+
+
+def to_ox(term: Identifier) -> OxTerm:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def from_ox(term: OxTerm | None) -> Identifier | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"an RDF-star triple term has no rdflib form: {term!r}")
+
+
+# --- names for people -------------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=1)

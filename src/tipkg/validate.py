@@ -4,7 +4,7 @@
   ontology graph so that `sh:targetClass` reaches instances of subclasses, and *without* inference: shapes are
   written for asserted data, and inferred triples would change which shapes fail.
 - Consistency is checked separately on the OWL 2 RL closure (`tipkg.reason`).
-- The query checks are the catalogue's (`tipkg.queries`), run on Oxigraph (`tipkg.oxistore`).
+- The query checks are the catalogue's (`tipkg.queries`), run on the project's store (`tipkg.engine`).
 
 Every problem becomes a `Finding` with a `Severity`; `Report.failed(fail_on)` says whether the run fails.
 """
@@ -20,13 +20,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
+from tipkg.engine import ProjectStore
 from tipkg.load import LoadedProject
 from tipkg.locate import Location, declared_prefixes, definition_index
-from tipkg.oxistore import OxigraphStore
-from tipkg.queries import CannedQuery, CheckOutcome, check_catalogue, load_catalogue
+from tipkg.queries import CheckOutcome, check_catalogue, load_catalogue
 from tipkg.reason import Clash, Reasoner, Reasoning, reason
 from tipkg.sparqlshapes import evaluate, expand_sparql_targets, split_shapes
-from tipkg.terms import label_of, term_text
+from tipkg.terms import from_ox, label_of, term_text
 from tipkg.vocab import SH, bind_prefixes
 
 
@@ -137,7 +137,7 @@ def run_pyshacl(loaded: LoadedProject, shapes: Graph) -> Graph:
 
 
 def shacl_check(
-    loaded: LoadedProject, where: Sources, whole_queries: bool = True, store: OxigraphStore | None = None
+    loaded: LoadedProject, where: Sources, whole_queries: bool = True, store: ProjectStore | None = None
 ) -> list[Finding]:
     """SHACL findings. With `whole_queries`, SPARQL targets and constraints run once per shape
     (`tipkg.sparqlshapes`); without, everything is left to pyshacl (the reference the tests compare with)."""
@@ -146,8 +146,9 @@ def shacl_check(
     shapes, taken = loaded.shapes, []
     if whole_queries:
         mixed = loaded.full_graph()  # pyshacl, too, mixes the ontology into the data graph
-        store = store if store is not None else OxigraphStore(loaded)
-        shapes = expand_sparql_targets(loaded.shapes, store.select_column)
+        store = store if store is not None else ProjectStore(loaded)
+        select = store.select_column
+        shapes = expand_sparql_targets(loaded.shapes, lambda text: [from_ox(t) for t in select(text)])
         shapes, taken = split_shapes(shapes, mixed)
     findings = shacl_findings(loaded, run_pyshacl(loaded, shapes), where)
     for constraint in taken:
@@ -344,20 +345,17 @@ def query_findings(loaded: LoadedProject, outcome: CheckOutcome, where: Sources)
 
 
 def query_checks(
-    loaded: LoadedProject, reasoning: Reasoning, with_expected: bool, asserted: OxigraphStore | None = None
+    loaded: LoadedProject, reasoning: Reasoning, with_expected: bool, store: ProjectStore
 ) -> list[CheckOutcome]:
-    """The catalogue's checks (`tipkg.queries`) on Oxigraph; `# inferred: yes` questions see entailments."""
+    """The catalogue's checks (`tipkg.queries`) on the project's store; `# inferred: yes` questions see the
+    entailments, which are added to the store only when some check needs them."""
     folder = loaded.project.queries_dir
     if not folder.is_dir():
         return []
-    stores: dict[bool, OxigraphStore] = {False: asserted} if asserted is not None else {}
-
-    def store_for(query: CannedQuery) -> OxigraphStore:
-        if query.inferred not in stores:
-            stores[query.inferred] = OxigraphStore(loaded, reasoning.inferred() if query.inferred else None)
-        return stores[query.inferred]
-
-    return check_catalogue(load_catalogue(folder), store_for, with_expected)
+    catalogue = load_catalogue(folder)
+    if any(q.inferred for q in catalogue.queries if with_expected or q.is_violation):
+        store.add_entailments(reasoning.inferred())
+    return check_catalogue(catalogue, store, with_expected)
 
 
 # --- the whole run ----------------------------------------------------------------------------------------
@@ -370,7 +368,7 @@ def validate(
     where = Sources.of(loaded)
     report = Report()
 
-    store = OxigraphStore(loaded)  # the asserted graph, for SPARQL targets and the query checks
+    store = ProjectStore(loaded)  # for SPARQL targets and the query checks
     shacl = shacl_check(loaded, where, store=store)
     report.findings += shacl
     report.runs.append(CheckRun(Check.SHACL, f"SHACL ({len(loaded.shapes)} shape triples)", len(shacl)))

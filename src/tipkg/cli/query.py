@@ -8,121 +8,67 @@ from pathlib import Path
 import click
 
 from tipkg.cli.common import progress, project_option, reports_errors
-from tipkg.errors import CheckFailed, RemoteError, UsageError
-from tipkg.load import load_project, read_text
+from tipkg.engine import INFERRED_GRAPH
+from tipkg.errors import CheckFailed, UsageError
+from tipkg.formats import Format, known_names, resolve
+from tipkg.load import read_text
 from tipkg.project import find_project
-from tipkg.push import GraphStore, push, read_dataset, sibling_url
+from tipkg.push import push_project
 from tipkg.queries import (
     CannedQuery,
     Catalogue,
     adhoc_query,
     check_catalogue,
-    checked_iri,
     find_query,
     load_catalogue,
     query_summaries,
 )
-from tipkg.results import OutputFormat, render, summary
-from tipkg.stores import DEFAULT_TIMEOUT, INFERRED_GRAPH, RemoteStore, Store, local_store
-
-FORMATS = [f.value for f in OutputFormat]
+from tipkg.remote import DEFAULT_TIMEOUT
+from tipkg.results import serialize, summary
+from tipkg.session import QuerySession
 
 
 def endpoint_options(func):
     func = click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
                         help="Seconds to wait for the endpoint before giving up (exit 3).")(func)
     func = click.option("--endpoint", metavar="URL", default=None,
-                        help="Run on a remote SPARQL 1.1 endpoint instead of the local graph. It must "
-                             "query the union of its graphs by default (oxigraph serve "
-                             "--union-default-graph).")(func)
+                        help="Run on a remote SPARQL 1.1 endpoint instead of the local graph, with the same "
+                             "dataset as locally (fill the store with `tipkg push`).")(func)
     return func
 
 
 def run_options(func):
     func = click.option("--inferred", is_flag=True,
-                        help="Query the graph plus its OWL 2 RL entailments (remotely: the endpoint must "
-                             "hold them, see `tipkg push --inferred`).")(func)
+                        help="Query the graph plus its OWL 2 RL entailments.")(func)
     func = click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
                         help="Bind a parameter to an RDF term: id:dhs, <http://...>, \"text\"@en, "
                              "\"5\"^^xsd:integer; other values are plain strings. Repeatable.")(func)
-    func = click.option("--format", "output_format", type=click.Choice(FORMATS, case_sensitive=False),
-                        default=None, help="Output format [default: table for SELECT/ASK, turtle for "
-                        "CONSTRUCT/DESCRIBE].")(func)
+    func = click.option("--format", "output_format", metavar="NAME", default=None,
+                        help="Output format: table, csv, tsv, json, xml for SELECT/ASK; turtle (ttl), "
+                             "ntriples (nt), jsonld, rdfxml (xml), trig, nquads (nq) or table for "
+                             "CONSTRUCT/DESCRIBE [default: table, or turtle for a graph].")(func)
     return endpoint_options(project_option(func))
 
 
-class StoreChooser:
-    """Opens the local graph (asserted, or with entailments) lazily, once each, or the remote endpoint.
-
-    A remote endpoint holds either the asserted graph or the graph plus its entailments (`tipkg push
-    --inferred` adds the graph id:graph/inferred, which its union default graph then includes): a question
-    about entailments needs the second, and a question about asserted statements is only exact on the first.
-    """
-
-    def __init__(self, project_dir: Path | None, endpoint: str | None, timeout: float) -> None:
-        self.project_dir = project_dir
-        self.remote = RemoteStore(endpoint, timeout) if endpoint else None
-        self._local: dict[bool, Store] = {}
-        self._entailed: bool | None = None
-        self._noted = False
-        self._union_checked = False
-
-    def remote_has_entailments(self) -> bool:
-        assert self.remote is not None
-        if self._entailed is None:
-            self._entailed = self.remote.has_graph(INFERRED_GRAPH)
-        return self._entailed
-
-    def mismatch(self, query: CannedQuery, inferred: bool = False) -> str | None:
-        """Why the endpoint cannot answer this query as the local graph would, or None when it can."""
-        if self.remote is None:
-            return None
-        wants_entailments = inferred or query.inferred
-        if wants_entailments and not self.remote_has_entailments():
-            return (f"{self.remote.endpoint} holds no entailments (graph <{INFERRED_GRAPH}>); "
-                    "upload them with `tipkg push --inferred`")
-        if not wants_entailments and self.remote_has_entailments():
-            return (f"{self.remote.endpoint} also holds entailments (graph <{INFERRED_GRAPH}>), "
-                    "so rows may include inferred statements")
+def output_format(name: str | None, query: CannedQuery) -> Format | None:
+    """The format a --format name means for this query's answer (json: results or JSON-LD)."""
+    if name is None:
         return None
-
-    def __call__(self, query: CannedQuery, inferred: bool = False) -> Store:
-        if self.remote is not None:
-            if not self._union_checked:
-                self._union_checked = True
-                if not self.remote.queries_union():
-                    progress(f"note: {self.remote.endpoint} does not query the union of its graphs by "
-                             "default, so patterns outside GRAPH miss the statements of the sentence "
-                             "graphs (Oxigraph: oxigraph serve --union-default-graph)")
-            problem = self.mismatch(query, inferred)
-            if problem and (inferred or query.inferred):
-                raise RemoteError(problem)
-            if problem and not self._noted:
-                progress(f"note: {problem}")
-                self._noted = True
-            return self.remote
-        inferred = inferred or query.inferred
-        if inferred not in self._local:
-            if inferred:
-                progress("computing the OWL 2 RL entailments")
-            self._local[inferred] = local_store(load_project(find_project(self.project_dir)), inferred)
-        return self._local[inferred]
+    graph = query.sparql.form.returns_graph
+    fmt = resolve(name, graph)
+    if fmt is None:
+        raise UsageError(f"unknown --format {name!r}; known: {', '.join(known_names())}")
+    return fmt
 
 
-def execute(query: CannedQuery, params: tuple[str, ...], output_format: str | None, inferred: bool,
-            project_dir: Path | None, endpoint: str | None, timeout: float) -> None:
-    bindings = query.bindings(params)
-    fmt = OutputFormat(output_format.lower()) if output_format else None
-    form = query.sparql.form
-    if fmt is not None and fmt is not OutputFormat.TABLE and fmt.is_rdf != form.returns_graph:
-        wanted = "CONSTRUCT/DESCRIBE" if fmt.is_rdf else "SELECT/ASK"
-        raise UsageError(f"--format {fmt.value} is for {wanted} queries; this one is {form.value}")
+def execute(query: CannedQuery, params: tuple[str, ...], format_name: str | None, inferred: bool,
+            session: QuerySession) -> None:
+    fmt = output_format(format_name, query)
     if query.inferred and not inferred:
         progress(f"{query.name} asks about entailments: running it over the graph plus OWL 2 RL entailments")
-    store = StoreChooser(project_dir, endpoint, timeout)(query, inferred)
-    result = store.query(query.sparql, bindings)
-    click.echo(render(result, fmt), nl=False)
-    progress(f"{summary(result)} from {store.description}")
+    result = session.run(query, params, inferred)
+    click.echo(serialize(result, fmt), nl=False)
+    progress(f"{summary(result)} from {session.store().description}")
     if query.is_violation and len(result):
         raise CheckFailed(f"{query.name}: the quality rule found {summary(result)}")
 
@@ -177,19 +123,22 @@ def register(group: click.Group) -> None:
 
         \b
         Examples:
-          tipkg query run chairs
-          tipkg query run sub-organisation-tree --param org=id:doj --format csv
-          tipkg query run transitive-membership --inferred
-          tipkg query run reports-to-task-force --endpoint http://127.0.0.1:7878/query
+          tipkg query run coordination-body-chairs
+          tipkg query run organisation-roles --param org=id:dhs --format csv
+          tipkg query run inferred-transitive-sub-organisations --param org=id:doj
+          tipkg query run hotlines --endpoint http://127.0.0.1:7878/query
         Exit 1 when a *-violation rule returns rows.
         """
-        if (name is None) == (query_file is None):
-            raise UsageError("give a query NAME or --file Q.rq (not both)")
+        if name is not None and query_file is not None:
+            raise UsageError("give a query NAME or --file Q.rq, not both")
+        if name is None and query_file is None:
+            raise UsageError("give a query NAME (see `tipkg query list`) or --file Q.rq")
         if query_file is not None:
             query = adhoc_query(read_text(query_file), query_file)
         else:
             query = find_query(find_project(project_dir).queries_dir, name or "")
-        execute(query, params, output_format, inferred, project_dir, endpoint, timeout)
+        execute(query, params, output_format, inferred,
+                QuerySession(project_dir, endpoint, timeout, progress))
 
     @query_group.command("check")
     @project_option
@@ -202,10 +151,13 @@ def register(group: click.Group) -> None:
         without them) are skipped and listed.
         """
         catalogue = load_catalogue(find_project(project_dir).queries_dir)
-        chooser = StoreChooser(project_dir, endpoint, timeout)
-        skipped = [(q, reason) for q in catalogue.queries if (reason := chooser.mismatch(q))]
-        checked = Catalogue(catalogue.folder, tuple(q for q in catalogue.queries if not chooser.mismatch(q)))
-        outcomes = check_catalogue(checked, chooser)
+        session = QuerySession(project_dir, endpoint, timeout, progress)
+        skipped = [(q, reason) for q in catalogue.queries if (reason := session.unanswerable(q))]
+        checked = Catalogue(catalogue.folder, tuple(q for q in catalogue.queries
+                                                    if not session.unanswerable(q)))
+        if any(q.inferred for q in checked.queries):
+            session.store(inferred=True)
+        outcomes = check_catalogue(checked, session.store())
         failed = [o for o in outcomes if not o.passed]
         for outcome in outcomes:
             click.echo(f"{'ok  ' if outcome.passed else 'FAIL'}  {outcome.query.name}")
@@ -238,7 +190,8 @@ def register(group: click.Group) -> None:
         if not text.strip():
             raise UsageError("the query is empty")
         query = adhoc_query(text, "<command line>")
-        execute(query, params, output_format, inferred, project_dir, endpoint, timeout)
+        execute(query, params, output_format, inferred,
+                QuerySession(project_dir, endpoint, timeout, progress))
 
     @group.command("push")
     @click.option("--store", "store_url", required=True, metavar="URL",
@@ -247,8 +200,9 @@ def register(group: click.Group) -> None:
                   help="Put everything into this one named graph (default: keep the named graphs).")
     @click.option("--replace", is_flag=True,
                   help="Replace the target graphs' content (and drop this project's graphs that are gone).")
-    @click.option("--inferred", is_flag=True,
-                  help=f"Also upload the OWL 2 RL entailments, as graph <{INFERRED_GRAPH}>.")
+    @click.option("--inferred/--no-inferred", default=True, show_default=True,
+                  help=f"Also upload the OWL 2 RL entailments, as graph <{INFERRED_GRAPH}>, so that "
+                       "questions about entailments can be asked of the store.")
     @click.option("--from", "source", type=click.Path(path_type=Path), default=None,
                   help="Push this RDF file (e.g. dist/tipkg.trig) instead of loading the project.")
     @click.option("--update", "update_url", default=None, metavar="URL",
@@ -262,27 +216,21 @@ def register(group: click.Group) -> None:
     def push_command(store_url: str, graph_iri: str | None, replace: bool, inferred: bool,
                      source: Path | None, update_url: str | None, query_url: str | None, timeout: float,
                      project_dir: Path | None) -> None:
-        """Upload the graph, its named graphs kept, to a SPARQL 1.1 Graph Store.
+        """Upload the graph, laid out as tipkg queries it, to a SPARQL 1.1 Graph Store.
 
         \b
-        Each graph goes to a temporary graph first and is moved into place by one SPARQL
-        Update, so a failed push leaves the store as it was; the triple counts are checked
-        on the server afterwards.
+        The data's named graphs, the default graph, their merge (id:graph/asserted) and the
+        entailments (id:graph/inferred) are uploaded, so `tipkg query --endpoint` gets the
+        same rows as locally on any store, flags or none. Each graph goes to a temporary
+        graph first and is moved into place by one SPARQL Update, so a failed push leaves
+        the store as it was; the triple counts are checked on the server afterwards.
         Example:
-          oxigraph serve --location /tmp/tip --union-default-graph &
+          oxigraph serve --location /tmp/tip &
           tipkg push --store http://127.0.0.1:7878/store --replace
+          tipkg query run hotlines --endpoint http://127.0.0.1:7878/query
         """
-        into = checked_iri(graph_iri, graph_iri) if graph_iri else None
-        dataset = read_dataset(source) if source else None
-        if dataset is None:
-            loaded = load_project(find_project(project_dir))
-            if inferred:
-                progress("computing the OWL 2 RL entailments")
-            dataset = local_store(loaded, inferred).dataset
-        elif inferred:
-            raise UsageError("--inferred works on the project, not with --from FILE")
-        store = GraphStore(store_url, update_url or sibling_url(store_url, "update"), timeout)
-        report = push(dataset, store, into, replace, query_url or sibling_url(store_url, "query"), progress)
+        report = push_project(store_url, project_dir, source, update_url, query_url, graph_iri, replace,
+                              inferred, timeout, progress)
         click.echo(f"pushed {report.triples_sent} triples in {report.graphs} graphs to {report.store_url}; "
                    f"the server holds {report.triples_on_server} triples in them"
                    + ("" if report.atomic else " (uploaded directly, not via temporary graphs)")

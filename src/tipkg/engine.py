@@ -1,0 +1,194 @@
+"""The one SPARQL engine: a project's dataset in one in-memory Oxigraph store, queried with bound terms.
+
+`tipkg query`, `tipkg sparql`, `validate`'s query checks and `serve`'s workers all evaluate here (the server
+loads `ProjectStore.nquads()` into each worker). The remote client (`tipkg.remote`) sends the same query with
+the same dataset to another endpoint, so that both give the same rows.
+
+The store layout, which `tipkg push` writes to a remote store too:
+
+- every named graph of the data as it is (one per source sentence, the editorial graph, ...);
+- the store's default graph: the data's default graph (the provenance records) and the ontology;
+- `id:graph/asserted`: everything above in one graph, each triple once (the RDF merge);
+- `id:graph/inferred`: the OWL 2 RL entailments that are not asserted (`tipkg.reason`), once asked for.
+
+A query runs on an explicit dataset (`QueryDataset`), never on whatever a store's default graph happens to
+be: the default graph is `id:graph/asserted` (plus `id:graph/inferred` for a question about entailments;
+the two never share a triple, so no row is counted twice), and the named graphs are the data's (plus
+`id:graph/inferred`). A query with its own FROM / FROM NAMED gets the graphs it names instead (graphs of
+the store: Oxigraph never fetches a dataset clause). Oxigraph merges several default graphs as a bag, and a union default graph too; the
+materialised merge is what gives set semantics, the same on every store whatever its flags.
+
+Parameters are pyoxigraph terms substituted by the engine (`substitutions`), never text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from tipkg.errors import InputError
+from tipkg.load import LoadedProject
+from tipkg.sparql import QueryForm, Sparql
+from tipkg.terms import OxTerm, to_ox
+from tipkg.vocab import ID
+
+ASSERTED_GRAPH = str(ID["graph/asserted"])
+INFERRED_GRAPH = str(ID["graph/inferred"])
+HELPER_GRAPHS = frozenset({ASSERTED_GRAPH, INFERRED_GRAPH})
+
+Bindings = Mapping[str, OxTerm]
+Row = tuple[OxTerm | None, ...]
+
+
+@dataclass(frozen=True)
+class QueryDataset:
+    """The RDF dataset of a query: IRIs of the graphs merged into its default graph, and its named graphs."""
+
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+
+    @classmethod
+    def of(cls, graphs: Iterable[str], inferred: bool) -> QueryDataset:
+        """The dataset every tipkg query runs on, given the data's named graphs (see the module docstring)."""
+        named = tuple(sorted(g for g in graphs if g not in HELPER_GRAPHS))
+        if inferred:
+            return cls((ASSERTED_GRAPH, INFERRED_GRAPH), (*named, INFERRED_GRAPH))
+        return cls((ASSERTED_GRAPH,), named)
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments of pyoxigraph's `Store.query` for this dataset."""
+        return {"default_graph": [ox.NamedNode(g) for g in self.default_graphs],
+                "named_graphs": [ox.NamedNode(g) for g in self.named_graphs]}
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The answer to one query, wherever it ran: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT,
+    DESCRIBE). Terms are pyoxigraph terms. `truncated`: more rows than a cap, the rest not computed."""
+
+    form: QueryForm
+    variables: tuple[str, ...] = ()
+    rows: tuple[Row, ...] = ()
+    boolean: bool | None = None
+    triples: tuple[ox.Triple, ...] = ()
+    truncated: bool = False
+
+    def __len__(self) -> int:
+        if self.form.returns_graph:
+            return len(self.triples)
+        if self.form is QueryForm.ASK:
+            return 1 if self.boolean else 0
+        return len(self.rows)
+
+    def as_dicts(self) -> list[dict[str, OxTerm]]:
+        """SELECT rows as dicts of the bound variables."""
+        return [{v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
+                for row in self.rows]
+
+
+def result_of(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, form: QueryForm,
+              max_rows: int | None = None) -> QueryResult:
+    """A pyoxigraph answer (from a store or parsed from a remote response) as a QueryResult."""
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(QueryForm.ASK, boolean=bool(answer))
+    truncated = False
+    if isinstance(answer, ox.QuerySolutions):
+        variables = tuple(v.value for v in answer.variables)
+        rows: list[Row] = []
+        for solution in answer:
+            if max_rows is not None and len(rows) == max_rows:
+                truncated = True
+                break
+            rows.append(tuple(solution[v] for v in variables))
+        return QueryResult(QueryForm.SELECT, variables, tuple(rows), truncated=truncated)
+    triples: list[ox.Triple] = []
+    for triple in answer:
+        if max_rows is not None and len(triples) == max_rows:
+            truncated = True
+            break
+        triples.append(triple)
+    graph_form = form if form.returns_graph else QueryForm.CONSTRUCT
+    return QueryResult(graph_form, triples=tuple(triples), truncated=truncated)
+
+
+# --- the project's dataset, assembled in this one place ----------------------------------------------------
+
+
+def project_quads(loaded: LoadedProject) -> Iterator[ox.Quad]:
+    """The asserted quads of the store layout (module docstring): data graphs, default graph, the merge."""
+    asserted = ox.NamedNode(ASSERTED_GRAPH)
+    default_id = loaded.data.default_graph.identifier
+    for s, p, o, g in loaded.data.quads((None, None, None, None)):
+        subject, predicate, obj = to_ox(s), to_ox(p), to_ox(o)
+        graph = ox.DefaultGraph() if g is None or g == default_id else to_ox(g)
+        yield ox.Quad(subject, predicate, obj, graph)  # type: ignore[arg-type]
+        yield ox.Quad(subject, predicate, obj, asserted)  # type: ignore[arg-type]
+    for s, p, o in loaded.ontology:
+        subject, predicate, obj = to_ox(s), to_ox(p), to_ox(o)
+        yield ox.Quad(subject, predicate, obj, ox.DefaultGraph())  # type: ignore[arg-type]
+        yield ox.Quad(subject, predicate, obj, asserted)  # type: ignore[arg-type]
+
+
+def entailment_quads(entailments: Graph) -> Iterator[ox.Quad]:
+    inferred = ox.NamedNode(INFERRED_GRAPH)
+    for s, p, o in entailments:
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), inferred)  # type: ignore[arg-type]
+
+
+class ProjectStore:
+    """One project's dataset in an in-memory Oxigraph store, built once per project load."""
+
+    def __init__(self, loaded: LoadedProject) -> None:
+        self.loaded = loaded
+        self.store = ox.Store()
+        self.store.bulk_extend(project_quads(loaded))
+        self.graphs: tuple[str, ...] = tuple(sorted(
+            g.value for g in self.store.named_graphs()
+            if isinstance(g, ox.NamedNode) and g.value not in HELPER_GRAPHS))
+        self.has_entailments = False
+
+    @property
+    def description(self) -> str:
+        return "local graph"
+
+    def add_entailments(self, entailments: Graph) -> None:
+        """Add the OWL 2 RL entailments (id:graph/inferred); `# inferred: yes` questions need them."""
+        if not self.has_entailments:
+            self.store.bulk_extend(entailment_quads(entailments))
+            self.has_entailments = True
+
+    def dataset(self, inferred: bool = False) -> QueryDataset:
+        return QueryDataset.of(self.graphs, inferred)
+
+    def query(self, query: Sparql, bindings: Bindings | None = None, inferred: bool = False,
+              max_rows: int | None = None) -> QueryResult:
+        if inferred and not self.has_entailments:
+            raise RuntimeError("ProjectStore.add_entailments() must come before an inferred query")
+        substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+        try:
+            dataset = {} if query.has_dataset else self.dataset(inferred).options()
+            answer = self.store.query(query.text, substitutions=substitutions or None, **dataset)
+            return result_of(answer, query.form, max_rows)
+        except SyntaxError as exc:  # parsed once already; only a project's own odd query lands here
+            raise InputError(f"SPARQL syntax error: {exc}") from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise InputError(f"the query failed on the local graph: {exc}") from None
+
+    def select_column(self, text: str, variable: str = "this") -> list[OxTerm]:
+        """One variable's values from a SELECT (prefixes declared in it), over the asserted graphs."""
+        result = self.query(Sparql.parse(text))
+        if variable not in result.variables:
+            return []
+        column = result.variables.index(variable)
+        return [term for row in result.rows if (term := row[column]) is not None]
+
+    def nquads(self) -> bytes:
+        """The whole store as N-Quads (for the server's workers and for `tipkg push`)."""
+        return self.store.dump(format=ox.RdfFormat.N_QUADS)
+
+    def quad_count(self) -> int:
+        return len(self.store)
