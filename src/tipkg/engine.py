@@ -15,8 +15,9 @@ A query runs on an explicit dataset (`QueryDataset`), never on whatever a store'
 be: the default graph is `id:graph/asserted` (plus `id:graph/inferred` for a question about entailments;
 the two never share a triple, so no row is counted twice), and the named graphs are the data's (plus
 `id:graph/inferred`). A query with its own FROM / FROM NAMED gets the graphs it names instead (graphs of
-the store: Oxigraph never fetches a dataset clause). Oxigraph merges several default graphs as a bag, and a union default graph too; the
-materialised merge is what gives set semantics, the same on every store whatever its flags.
+the store: Oxigraph never fetches a dataset clause). Oxigraph merges several default graphs as a bag, and
+a union default graph too; the materialised merge is what gives set semantics, the same on every store
+whatever its flags.
 
 Parameters are pyoxigraph terms substituted by the engine (`substitutions`), never text.
 """

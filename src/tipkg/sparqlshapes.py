@@ -6,6 +6,10 @@ same answer comes from one evaluation with the focus nodes given as `VALUES $thi
 the query's WHERE group (FILTERs of the group, `NOT EXISTS` included, then see `$this` bound, as with
 pre-binding).
 
+Those queries run on the project's store (`tipkg.engine.ProjectStore`, Oxigraph, the asserted graphs merged:
+the data with the ontology mixed in, as pyshacl mixes them), screened like every query (`tipkg.sparql`), so
+a shape can no more read a file or reach the network than a canned query can.
+
 Likewise a SPARQL target (`sh:target [ a sh:SPARQLTarget ; sh:select ... ]`, SHACL Advanced Features) is
 evaluated once, on Oxigraph, and replaced by `sh:targetNode` for each node it selects: the same focus
 nodes, without rdflib's slow evaluation of a query over every triple.
@@ -24,9 +28,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
 
+from tipkg.engine import ProjectStore
+from tipkg.errors import InputError
+from tipkg.sparql import Sparql
+from tipkg.terms import from_ox, to_ox
 from tipkg.vocab import SH
 
 FORBIDDEN = re.compile(r"\$(PATH|currentShape|shapesGraph)\b|\bVALUES\b|\{\s*SELECT\b", re.IGNORECASE)
@@ -38,11 +48,11 @@ CORE_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObj
 
 @dataclass(frozen=True)
 class SparqlConstraint:
-    shape: URIRef | BNode
-    constraint: URIRef | BNode
+    shape: Node
+    constraint: Node
     query: str  # with its PREFIX lines
     messages: tuple[str, ...]
-    severity: URIRef
+    severity: Node
     focus: tuple = ()
 
 
@@ -50,23 +60,34 @@ class SparqlConstraint:
 class SparqlResult:
     """One row of a constraint's answer, as pyshacl would report it."""
 
-    focus: URIRef | Literal
+    focus: Node
     path: URIRef | None
-    value: URIRef | Literal | None
+    value: Node | None
     message: str
-    severity: URIRef
-    shape: URIRef | BNode
-    constraint: URIRef | BNode
+    severity: Node
+    shape: Node
+    constraint: Node
+
+
+PREFIX_NAME = re.compile(r"^[A-Za-z][\w.-]*$|^$")
 
 
 def prefix_lines(shapes: Graph, constraint) -> str:
+    """The `sh:declare`d prefixes as PREFIX lines (names checked, namespaces written by the library)."""
     lines = []
     for holder in shapes.objects(constraint, SH.prefixes):
         for declaration in shapes.objects(holder, SH.declare):
             prefix = shapes.value(declaration, SH.prefix)
             namespace = shapes.value(declaration, SH.namespace)
-            if prefix is not None and namespace is not None:
-                lines.append(f"PREFIX {prefix}: <{namespace}>")
+            if prefix is None or namespace is None:
+                continue
+            if not PREFIX_NAME.match(str(prefix)):
+                raise InputError(f"sh:prefix {str(prefix)!r} is not a SPARQL prefix name")
+            try:
+                iri = ox.NamedNode(str(namespace))
+            except ValueError as exc:
+                raise InputError(f"sh:namespace {str(namespace)!r} is not an IRI ({exc})") from None
+            lines.append(f"PREFIX {prefix}: {iri}")
     return "\n".join(sorted(set(lines)))
 
 
@@ -152,8 +173,8 @@ def focus_nodes(shapes: Graph, shape, data: Graph) -> set:
 
 
 def with_values(query: str, nodes: list) -> str:
-    """The query with `VALUES $this { ... }` first in its WHERE group."""
-    block = "VALUES $this { " + " ".join(node.n3() for node in nodes) + " }\n"
+    """The query with `VALUES $this { ... }` first in its WHERE group (the terms written by pyoxigraph)."""
+    block = "VALUES $this { " + " ".join(str(to_ox(node)) for node in nodes) + " }\n"
     match = WHERE_OPEN.search(query)
     position = match.end() if match else query.index("{", query.upper().index("SELECT")) + 1
     return query[:position] + "\n" + block + query[position:]
@@ -165,14 +186,15 @@ def fill(template: str, bindings: dict) -> str:
     return template
 
 
-def evaluate(constraint: SparqlConstraint, data: Graph) -> list[SparqlResult]:
-    """Run one constraint over all its focus nodes at once (data: data graph with the ontology mixed in)."""
+def evaluate(constraint: SparqlConstraint, store: ProjectStore) -> list[SparqlResult]:
+    """Run one constraint over all its focus nodes at once, on the asserted graphs of the project's store."""
     if not constraint.focus:
         return []
-    answer = data.query(with_values(constraint.query, list(constraint.focus)))
+    text = with_values(constraint.query, list(constraint.focus))
+    query = Sparql.parse(text, f"sh:select of {constraint.shape}")
     results = []
-    for row in answer:
-        bindings = {str(var): row[var] for var in answer.vars if row[var] is not None}
+    for row in store.query(query).as_dicts():
+        bindings = {name: from_ox(term) for name, term in row.items()}
         focus = bindings.get("this")
         if focus is None:
             continue

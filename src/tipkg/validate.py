@@ -25,7 +25,8 @@ from tipkg.load import LoadedProject
 from tipkg.locate import Location, declared_prefixes, definition_index
 from tipkg.queries import CheckOutcome, check_catalogue, load_catalogue
 from tipkg.reason import Clash, Reasoner, Reasoning, reason
-from tipkg.sparqlshapes import evaluate, expand_sparql_targets, split_shapes
+from tipkg.sparql import screen
+from tipkg.sparqlshapes import SparqlConstraint, evaluate, expand_sparql_targets, split_shapes
 from tipkg.terms import from_ox, label_of, term_text
 from tipkg.vocab import SH, bind_prefixes
 
@@ -120,9 +121,25 @@ class Report:
 # --- SHACL ------------------------------------------------------------------------------------------------
 
 
+SHAPE_QUERIES = (SH.select, SH.ask)
+
+
+def screen_shape_queries(shapes: Graph) -> None:
+    """Refuse a shape whose SPARQL would reach out (SERVICE), update, or overflow a parser (exit 2).
+
+    pyshacl evaluates what tipkg does not take over with rdflib's engine; rdflib's loading of `FROM` graphs
+    is switched off for that run (`SPARQL_LOAD_GRAPHS`), and this screen covers the rest."""
+    for predicate in SHAPE_QUERIES:
+        for node, text in shapes.subject_objects(predicate):
+            screen(str(text), f"shape {term_text(node)}")
+
+
 def run_pyshacl(loaded: LoadedProject, shapes: Graph) -> Graph:
     """pyshacl's results graph for the union of the data against the shapes (no inference)."""
     import pyshacl  # imported late: it is the slowest import of the tool
+    import rdflib.plugins.sparql
+
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <file:...> in a shape never reads the file
 
     _conforms, results, _text = pyshacl.validate(
         loaded.data_graph(),
@@ -143,16 +160,17 @@ def shacl_check(
     (`tipkg.sparqlshapes`); without, everything is left to pyshacl (the reference the tests compare with)."""
     if not len(loaded.shapes):
         return []
-    shapes, taken = loaded.shapes, []
+    screen_shape_queries(loaded.shapes)
+    shapes, taken = loaded.shapes, list[SparqlConstraint]()
+    store = store if store is not None else ProjectStore(loaded)
     if whole_queries:
         mixed = loaded.full_graph()  # pyshacl, too, mixes the ontology into the data graph
-        store = store if store is not None else ProjectStore(loaded)
         select = store.select_column
         shapes = expand_sparql_targets(loaded.shapes, lambda text: [from_ox(t) for t in select(text)])
         shapes, taken = split_shapes(shapes, mixed)
     findings = shacl_findings(loaded, run_pyshacl(loaded, shapes), where)
     for constraint in taken:
-        for row in evaluate(constraint, mixed):
+        for row in evaluate(constraint, store):
             findings.append(
                 make_finding(
                     loaded, where, row.focus, row.path, row.value, reported_shape(row.shape, row.constraint),
