@@ -20,6 +20,7 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from tipkg.errors import InputError
 from tipkg.load import load_project, parse_into, union_of
@@ -46,7 +47,7 @@ class Status(str, Enum):
 
 @dataclass
 class EntityDiff:
-    subject: URIRef | BNode
+    subject: Node
     label: str | None
     status: Status
     added: list[tuple] = field(default_factory=list)  # (predicate, object)

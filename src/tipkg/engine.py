@@ -189,7 +189,7 @@ class ProjectStore:
 
     def nquads(self) -> bytes:
         """The whole store as N-Quads (for the server's workers and for `tipkg push`)."""
-        return self.store.dump(format=ox.RdfFormat.N_QUADS)
+        return self.store.dump(format=ox.RdfFormat.N_QUADS) or b""  # None only when given a path
 
     def quad_count(self) -> int:
         return len(self.store)

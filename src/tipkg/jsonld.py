@@ -81,7 +81,7 @@ def build_context(graph: Graph) -> dict[str, Any]:
             if isinstance(o, URIRef):
                 classes.add(str(o))
         else:
-            values[p].append(o)
+            values[URIRef(str(p))].append(o)
     names = term_names(sorted(classes | {str(p) for p in values}))
     context: dict[str, Any] = dict(PREFIXES)
     for iri, name in sorted(names.items(), key=lambda item: item[1]):
@@ -110,7 +110,7 @@ def organisations(graph: Graph) -> set[str]:
     frontier = [ORG.Organization]
     while frontier:
         for sub in graph.subjects(RDFS.subClassOf, frontier.pop()):
-            if sub not in classes:
+            if isinstance(sub, URIRef) and sub not in classes:
                 classes.add(sub)
                 frontier.append(sub)
     return {str(s) for c in classes for s in graph.subjects(RDF.type, c)}
@@ -170,7 +170,7 @@ def references(nodes: list[dict], linking: set[str]) -> dict[str, list[str]]:
                 continue
             for item in value if isinstance(value, list) else [value]:
                 target = reference(key, item, linking)
-                if target in ids:
+                if target is not None and target in ids:
                     pointed[target].append(node.get("@id", ""))
     return pointed
 

@@ -25,10 +25,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import combinations
+from typing import Any, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
+from rdflib.term import Node
 
 from tipkg.load import LoadedProject
 from tipkg.terms import term_text
@@ -51,7 +53,7 @@ class Clash:
 
     rule: str
     message: str
-    nodes: tuple[URIRef, ...] = ()
+    nodes: tuple[Node, ...] = ()
 
 
 @dataclass
@@ -212,37 +214,43 @@ def members(graph: Graph, node, *properties: URIRef) -> list:
     return []
 
 
+def ordered(items: Iterable[Any]) -> list[Any]:
+    """rdflib's nodes (and pairs of them) in rdflib's own order; its stubs type them as bare `Node`, which
+    declares no ordering, though every node a graph yields is an ordered `Identifier`."""
+    return sorted(cast("Iterable[str]", items))
+
+
 def label(term) -> str:
     return term_text(term) if isinstance(term, URIRef) else str(term)
 
 
 def nothing_members(graph: Graph) -> Iterator[Clash]:
-    for x in sorted(graph.subjects(RDF.type, OWL.Nothing)):
+    for x in ordered(graph.subjects(RDF.type, OWL.Nothing)):
         yield Clash("cls-nothing2", f"{label(x)} is a member of owl:Nothing", (x,))
 
 
 def disjoint_pair(graph: Graph, rule: str, c1, c2) -> Iterator[Clash]:
-    for x in sorted(set(graph.subjects(RDF.type, c1)) & set(graph.subjects(RDF.type, c2))):
+    for x in ordered(set(graph.subjects(RDF.type, c1)) & set(graph.subjects(RDF.type, c2))):
         yield Clash(
             rule, f"{label(x)} is a member of disjoint classes {label(c1)} and {label(c2)}", (x, c1, c2)
         )
 
 
 def disjoint_classes(graph: Graph) -> Iterator[Clash]:
-    for c1, c2 in sorted(graph.subject_objects(OWL.disjointWith)):
+    for c1, c2 in ordered(graph.subject_objects(OWL.disjointWith)):
         yield from disjoint_pair(graph, "cax-dw", c1, c2)
-    for node in sorted(graph.subjects(RDF.type, OWL.AllDisjointClasses)):
+    for node in ordered(graph.subjects(RDF.type, OWL.AllDisjointClasses)):
         for c1, c2 in combinations(members(graph, node, OWL.members), 2):
             yield from disjoint_pair(graph, "cax-adc", c1, c2)
-    for c1, c2 in sorted(graph.subject_objects(OWL.complementOf)):
+    for c1, c2 in ordered(graph.subject_objects(OWL.complementOf)):
         yield from disjoint_pair(graph, "cls-com", c1, c2)
 
 
 def different_individuals(graph: Graph) -> Iterator[Clash]:
-    for x, y in sorted(graph.subject_objects(OWL.differentFrom)):
+    for x, y in ordered(graph.subject_objects(OWL.differentFrom)):
         if x == y or (x, OWL.sameAs, y) in graph:
             yield Clash("eq-diff1", f"{label(x)} is both the same as and different from {label(y)}", (x, y))
-    for node in sorted(graph.subjects(RDF.type, OWL.AllDifferent)):
+    for node in ordered(graph.subjects(RDF.type, OWL.AllDifferent)):
         for x, y in combinations(members(graph, node, OWL.members, OWL.distinctMembers), 2):
             if x == y or (x, OWL.sameAs, y) in graph:
                 yield Clash(
@@ -251,12 +259,12 @@ def different_individuals(graph: Graph) -> Iterator[Clash]:
 
 
 def property_characteristics(graph: Graph) -> Iterator[Clash]:
-    for p in sorted(graph.subjects(RDF.type, OWL.IrreflexiveProperty)):
-        for x, y in sorted(graph.subject_objects(p)):
+    for p in ordered(graph.subjects(RDF.type, OWL.IrreflexiveProperty)):
+        for x, y in ordered(graph.subject_objects(p)):
             if x == y:
                 yield Clash("prp-irp", f"{label(x)} relates to itself by irreflexive {label(p)}", (x, p))
-    for p in sorted(graph.subjects(RDF.type, OWL.AsymmetricProperty)):
-        for x, y in sorted(graph.subject_objects(p)):
+    for p in ordered(graph.subjects(RDF.type, OWL.AsymmetricProperty)):
+        for x, y in ordered(graph.subject_objects(p)):
             if (y, p, x) in graph:
                 yield Clash(
                     "prp-asyp",
@@ -266,7 +274,7 @@ def property_characteristics(graph: Graph) -> Iterator[Clash]:
 
 
 def disjoint_property_pair(graph: Graph, rule: str, p1, p2) -> Iterator[Clash]:
-    for x, y in sorted(graph.subject_objects(p1)):
+    for x, y in ordered(graph.subject_objects(p1)):
         if (x, p2, y) in graph:
             yield Clash(
                 rule,
@@ -276,19 +284,19 @@ def disjoint_property_pair(graph: Graph, rule: str, p1, p2) -> Iterator[Clash]:
 
 
 def disjoint_properties(graph: Graph) -> Iterator[Clash]:
-    for p1, p2 in sorted(graph.subject_objects(OWL.propertyDisjointWith)):
+    for p1, p2 in ordered(graph.subject_objects(OWL.propertyDisjointWith)):
         yield from disjoint_property_pair(graph, "prp-pdw", p1, p2)
-    for node in sorted(graph.subjects(RDF.type, OWL.AllDisjointProperties)):
+    for node in ordered(graph.subjects(RDF.type, OWL.AllDisjointProperties)):
         for p1, p2 in combinations(members(graph, node, OWL.members), 2):
             yield from disjoint_property_pair(graph, "prp-adp", p1, p2)
 
 
 def zero_cardinality(graph: Graph) -> Iterator[Clash]:
-    for restriction, value in sorted(graph.subject_objects(OWL.maxCardinality)):
+    for restriction, value in ordered(graph.subject_objects(OWL.maxCardinality)):
         if not (isinstance(value, Literal) and str(value) == "0"):
             continue
         prop = graph.value(restriction, OWL.onProperty)
-        for x in sorted(graph.subjects(RDF.type, restriction)):
+        for x in ordered(graph.subjects(RDF.type, restriction)):
             if prop is not None and graph.value(x, prop) is not None:
                 yield Clash(
                     "cls-maxc1", f"{label(x)} has a value for {label(prop)}, which allows none", (x, prop)
@@ -296,7 +304,7 @@ def zero_cardinality(graph: Graph) -> Iterator[Clash]:
 
 
 def negative_assertions(graph: Graph) -> Iterator[Clash]:
-    for node in sorted(graph.subjects(RDF.type, OWL.NegativePropertyAssertion)):
+    for node in ordered(graph.subjects(RDF.type, OWL.NegativePropertyAssertion)):
         x = graph.value(node, OWL.sourceIndividual)
         p = graph.value(node, OWL.assertionProperty)
         y = graph.value(node, OWL.targetIndividual) or graph.value(node, OWL.targetValue)

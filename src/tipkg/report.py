@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
+from rdflib.term import Identifier
 from rdflib.util import from_n3
 
 from tipkg.terms import short
@@ -159,8 +160,9 @@ def add_result(graph: Graph, node: URIRef, finding: Finding) -> None:
         graph.add((node, RDFS.comment, Literal(f"focus node: blank node {finding.focus}")))
     if finding.path_iri:
         graph.add((node, SH.resultPath, URIRef(finding.path_iri)))
-    if finding.value_n3:
-        graph.add((node, SH.value, from_n3(finding.value_n3)))
+    value = from_n3(finding.value_n3) if finding.value_n3 else None
+    if isinstance(value, Identifier):
+        graph.add((node, SH.value, value))
     if finding.shape_iri:
         graph.add((node, SH.sourceShape, URIRef(finding.shape_iri)))
     elif finding.source:
@@ -215,7 +217,7 @@ def junit_cases(
         if not groups:
             return [(runs[0].name, [], None)]
         return [(focus, group, group[0].location) for focus, group in sorted(groups.items())]
-    cases = []
+    cases: list[tuple[str, list[Finding], str | None]] = []
     for run in runs:
         mine = [f for f in findings if f.source and f.source.endswith(f"{run.name}.rq")]
         cases.append((run.name, mine, None))

@@ -73,10 +73,11 @@ def write_rdf(triples: Iterable[ox.Triple], fmt: Format, prefixes: Mapping[str, 
     if fmt.kind is Kind.DATASET:
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ordered]
         return ox.serialize(quads, format=fmt.rdf_format,
-                            prefixes=used_prefixes(ordered, prefixes) if fmt is Format.TRIG else None)
+                            prefixes=used_prefixes(ordered, prefixes) if fmt is Format.TRIG else None) or b""
     wants_prefixes = fmt in (Format.TURTLE, Format.RDFXML)
-    return ox.serialize(ordered, format=fmt.rdf_format,
-                        prefixes=used_prefixes(ordered, prefixes) if wants_prefixes else None)
+    written = ox.serialize(ordered, format=fmt.rdf_format,
+                           prefixes=used_prefixes(ordered, prefixes) if wants_prefixes else None)
+    return written or b""  # pyoxigraph returns None only when it writes to a file itself
 
 
 def serialize(result: QueryResult, fmt: Format | None = None,
@@ -88,7 +89,7 @@ def serialize(result: QueryResult, fmt: Format | None = None,
         return write_table(result, prefixes).encode("utf-8")
     if result.form.returns_graph:
         return write_rdf(result.triples, fmt, prefixes)
-    return as_solutions(result).serialize(format=fmt.results_format)
+    return as_solutions(result).serialize(format=fmt.results_format) or b""
 
 
 def default_format(form: QueryForm) -> Format:

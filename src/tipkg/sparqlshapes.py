@@ -180,9 +180,14 @@ def with_values(query: str, nodes: list) -> str:
     return query[:position] + "\n" + block + query[position:]
 
 
+def literal_replacement(text: str) -> Callable[[re.Match], str]:
+    """A re.sub replacement that inserts `text` as it is (no backslash or group processing)."""
+    return lambda _match: text
+
+
 def fill(template: str, bindings: dict) -> str:
     for var, value in bindings.items():
-        template = re.sub("{[?$]" + re.escape(var) + "}", lambda _m, v=value: str(v), template)
+        template = re.sub("{[?$]" + re.escape(var) + "}", literal_replacement(str(value)), template)
     return template
 
 

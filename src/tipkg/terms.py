@@ -18,7 +18,7 @@ from functools import lru_cache
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 from tipkg.errors import UsageError
 from tipkg.vocab import PREFIXES, bind_prefixes
@@ -109,7 +109,7 @@ def unescape(text: str, given: str) -> str:
 # --- rdflib <-> pyoxigraph (the only converters) ----------------------------------------------------------
 
 
-def to_ox(term: Identifier) -> OxTerm:
+def to_ox(term: Node) -> OxTerm:
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
+from rdflib.term import Node
 
 from tipkg import __version__
 from tipkg.jsonld import organisations, split_iri
@@ -63,10 +64,15 @@ class Written:
     title: str
 
 
-def slug(iri: URIRef) -> str:
+def slug(iri: Node) -> str:
     parts = split_iri(str(iri))
     text = f"{parts[0]}-{parts[1]}" if parts else str(iri)
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")
+
+
+def order_key(node: Node) -> tuple[str, str]:
+    """A stable order for values of mixed kinds (IRIs, literals)."""
+    return (type(node).__name__, str(node))
 
 
 def described_by(loaded: LoadedProject) -> list[URIRef]:
@@ -87,7 +93,7 @@ def copy_header(graph: Graph, loaded: LoadedProject) -> None:
 
     def values(sources: list[URIRef], *predicates) -> list:
         for node in sources:
-            found = sorted({o for p in predicates for o in loaded.ontology.objects(node, p)})
+            found = sorted({o for p in predicates for o in loaded.ontology.objects(node, p)}, key=order_key)
             if found:
                 return found
         return []
@@ -98,8 +104,8 @@ def copy_header(graph: Graph, loaded: LoadedProject) -> None:
     ):
         for value in values(declared, predicate) or [default]:
             graph.add((DATASET, predicate, value))
-    for predicate, default in ((DCTERMS.license, CC0), (DCTERMS.rights, Literal(DEFAULT_RIGHTS, lang="en"))):
-        for value in values(nodes, predicate) or [default]:
+    for predicate, fallback in ((DCTERMS.license, CC0), (DCTERMS.rights, Literal(DEFAULT_RIGHTS, lang="en"))):
+        for value in values(nodes, predicate) or [fallback]:
             graph.add((DATASET, predicate, value))
     for predicate in (DCTERMS.publisher, DCTERMS.creator):
         for value in values(nodes, predicate):
@@ -140,7 +146,7 @@ def add_counts(graph: Graph, full: Graph, data: Graph) -> None:
     for s, o in data.subject_objects(RDF.type):
         if isinstance(o, URIRef):
             classes.setdefault(o, set()).add(s)
-    properties: dict[URIRef, int] = {}
+    properties: dict[Node, int] = {}
     for _, p, _ in full:
         properties[p] = properties.get(p, 0) + 1
     graph.add((DATASET, VOID.classes, Literal(len(classes))))

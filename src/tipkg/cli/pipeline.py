@@ -98,11 +98,13 @@ def build_command(project_dir: Path | None, out_dir: Path, reasoner: str) -> Non
         click.echo(render(report, ReportFormat.TEXT), err=True, nl=False)
         raise CheckFailed(f"validation failed; nothing was written to {out_dir}")
     progress(f"writing {out_dir}")
-    written = publish(loaded, report.reasoning, out_dir)
+    reasoning = report.reasoning
+    assert reasoning is not None, "validate() always reasons"
+    written = publish(loaded, reasoning, out_dir)
     stats = compute_stats(loaded)
     lines = [
         f"{stats.entities} entities, {stats.data_triples} data triples in {stats.named_graphs} named graphs, "
-        f"{len(report.reasoning.inferred())} inferred",
+        f"{len(reasoning.inferred())} inferred",
         "instances per class:",
     ]
     lines += [f"  {count:5d}  {short(iri)}" for iri, count in list(stats.classes.items())[:12]]
