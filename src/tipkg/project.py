@@ -74,7 +74,7 @@ def find_project(explicit: Path | str | None = None, cwd: Path | None = None) ->
         root = Path(explicit)
         if not root.is_dir():
             raise InputError(f"project folder not found: {root}",
-                             hint="pass --project DIR with ontology/, data/, shapes/")
+                             hint="a project folder holds ontology/, data/ and shapes/")
         if not (root / "ontology").is_dir() and not (root / "data").is_dir():
             raise InputError(f"{root} holds neither ontology/ nor data/",
                              hint="is this a tipkg project folder?")

@@ -238,14 +238,14 @@ def check_replaceable(out: Path, names: set[str]) -> None:
         raise InputError(
             f"holds files that are not part of a build ({shown}); refusing to replace it",
             out,
-            hint="pass --out an empty or new folder, or a previous dist/",
+            hint="write into an empty or new folder, or a previous build's",
         )
 
 
 def replace_folder(new: Path, target: Path) -> None:
     """Put `new` where `target` is, by rename; on failure `target` is left as it was."""
     if target.exists() and not target.is_dir():
-        raise InputError("exists and is not a folder", target, hint="pass --out a folder path")
+        raise InputError("exists and is not a folder", target, hint="the output must be a folder")
     if not target.exists():
         os.rename(new, target)
         return

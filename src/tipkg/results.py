@@ -96,15 +96,17 @@ def default_format(form: QueryForm) -> Format:
     return Format.TURTLE if form.returns_graph else Format.TABLE
 
 
-def check_fits(form: QueryForm, fmt: Format) -> None:
-    """A UsageError when a format cannot carry the form's answer (rows in Turtle, a graph in CSV)."""
+def check_fits(form: QueryForm, fmt: Format, name: str | None = None) -> None:
+    """A UsageError when a format cannot carry the form's answer (rows in Turtle, a graph in CSV); `name` is
+    the format as the user wrote it."""
+    name = name or fmt.value
     if fmt is Format.HTML:
         raise UsageError("html is a page format of `tipkg serve`; choose table, csv, tsv, json or xml")
     if form.returns_graph and not fmt.carries_triples:
-        raise UsageError(f"a {form.value} query returns a graph; --format {fmt.value} is for SELECT/ASK "
+        raise UsageError(f"a {form.value} query returns a graph; the format {name} is for SELECT/ASK "
                          "results: use turtle, ntriples, jsonld, rdfxml, trig, nquads or table")
     if not form.returns_graph and not fmt.carries_rows:
-        raise UsageError(f"--format {fmt.value} is for CONSTRUCT/DESCRIBE queries; a {form.value} query "
+        raise UsageError(f"the format {name} is for CONSTRUCT/DESCRIBE queries; a {form.value} query "
                          "returns rows: use table, csv, tsv, json or xml")
 
 
