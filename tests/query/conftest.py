@@ -1,8 +1,10 @@
-"""Fixtures for the query tests: a tiny project, a real Oxigraph server, and a misbehaving HTTP endpoint.
+"""Fixtures for the query tests: a tiny project, real Oxigraph servers, and a misbehaving HTTP endpoint.
 
-The Oxigraph server (`oxigraph serve`, from the PyPI package `oxigraph`) runs on a free 127.0.0.1 port with
-`--union-default-graph`, so that queries without GRAPH see every named graph, as they do locally; it is
-stopped by its PID at the end. The misbehaving endpoint is a stdlib http.server on loopback that answers
+Two Oxigraph servers (`oxigraph serve`, from the PyPI package `oxigraph`), each started once per test module
+that asks for it, on a free 127.0.0.1 port, and stopped by its PID at the end of the module: `stock_oxigraph`
+as it comes (no flags: its default graph is only the default graph) and `oxigraph` with
+`--union-default-graph`. `tipkg push` and `--endpoint` must give the same rows on both.
+The misbehaving endpoint is a stdlib http.server on loopback that answers
 500, an HTML page, garbage, or too slowly, depending on the path (see query_support.Misbehaving).
 """
 
@@ -14,8 +16,9 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from query_support import Misbehaving, Oxigraph, running_oxigraph
+from query_support import Misbehaving, Oxigraph, project_store, running_oxigraph
 
+from tipkg.engine import ProjectStore
 from tipkg.load import LoadedProject, load_project
 from tipkg.project import Project
 
@@ -33,16 +36,41 @@ def mini_loaded() -> LoadedProject:
 
 
 @pytest.fixture(scope="session")
+def mini_store(mini_loaded: LoadedProject) -> ProjectStore:
+    return project_store(mini_loaded)
+
+
+@pytest.fixture(scope="session")
+def bundled_store(loaded: LoadedProject) -> ProjectStore:
+    return project_store(loaded)
+
+
+@pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigraph]:
-    with running_oxigraph(tmp_path_factory.mktemp("oxigraph")) as server:
+    """`oxigraph serve --union-default-graph`, once per module."""
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph-union"), union=True) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def stock_oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigraph]:
+    """`oxigraph serve` with no flags, once per module."""
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph-stock"), union=False) as server:
         yield server
 
 
 @pytest.fixture
 def empty_oxigraph(oxigraph: Oxigraph) -> Oxigraph:
-    """The session's Oxigraph server, emptied."""
+    """The module's union Oxigraph server, emptied."""
     oxigraph.clear()
     return oxigraph
+
+
+@pytest.fixture
+def empty_stock_oxigraph(stock_oxigraph: Oxigraph) -> Oxigraph:
+    """The module's stock Oxigraph server, emptied."""
+    stock_oxigraph.clear()
+    return stock_oxigraph
 
 
 @pytest.fixture(scope="session")

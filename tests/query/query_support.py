@@ -1,19 +1,102 @@
 """Helpers for the query tests (a module of its own, so test modules can import them by a unique name):
-start and stop an Oxigraph server on a free loopback port, and a misbehaving SPARQL endpoint."""
+start and stop an Oxigraph server on a free loopback port, a misbehaving SPARQL endpoint, the project's
+store with its entailments, and an audit-hook guard that records file opens and network connections."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import Any, ClassVar
 
 from tests.conftest import require_tool
+
+from tipkg.engine import ProjectStore
+from tipkg.load import LoadedProject
+from tipkg.queries import CheckOutcome, check_catalogue, load_catalogue
+from tipkg.reason import reason
+
+
+def project_store(loaded: LoadedProject) -> ProjectStore:
+    """The project's store with its entailments: it answers asserted and `inferred: yes` questions alike."""
+    store = ProjectStore(loaded)
+    store.add_entailments(reason(loaded).inferred())
+    return store
+
+
+def query_checks(loaded: LoadedProject) -> list[CheckOutcome]:
+    """Every query check of a project on its local store (what `tipkg query check` runs)."""
+    return check_catalogue(load_catalogue(loaded.project.queries_dir), project_store(loaded))
+
+
+class Guard:
+    """While active (`with Guard(paths) as guard:`), records every Python-level open of the watched paths
+    and every attempt at a network connection (name lookup, connect, urllib or http.client request).
+
+    An audit hook cannot be removed, so one hook is installed once and reports to the active guard only.
+    Only Python-level events are seen: a Rust library opening a file would not show here, which is why the
+    tests also check the output and a listening socket."""
+
+    NETWORK = ("socket.connect", "socket.getaddrinfo", "urllib.Request", "http.client.connect")
+    active: ClassVar[Guard | None] = None
+    installed: ClassVar[bool] = False
+
+    def __init__(self, paths: Iterable[Path] = ()) -> None:
+        self.paths = {os.path.abspath(p) for p in paths}
+        self.opened: list[str] = []
+        self.network: list[tuple[str, Any]] = []
+
+    def __enter__(self) -> Guard:
+        if not Guard.installed:
+            sys.addaudithook(Guard.hook)
+            Guard.installed = True
+        Guard.active = self
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        Guard.active = None
+
+    @staticmethod
+    def hook(event: str, args: tuple) -> None:
+        guard = Guard.active
+        if guard is None:
+            return
+        if event == "open" and isinstance(args[0], str | bytes | os.PathLike):
+            path = os.fsdecode(args[0])
+            if os.path.abspath(path) in guard.paths:
+                guard.opened.append(path)
+        elif event in Guard.NETWORK:
+            guard.network.append((event, args))
+
+
+@contextmanager
+def listening() -> Iterator[tuple[socket.socket, int]]:
+    """A listening loopback socket nobody should connect to; `accept` tells afterwards whether one did."""
+    server = socket.socket()
+    try:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        server.setblocking(False)
+        yield server, server.getsockname()[1]
+    finally:
+        server.close()
+
+
+def was_connected(server: socket.socket) -> bool:
+    try:
+        connection, _ = server.accept()
+    except BlockingIOError:
+        return False
+    connection.close()
+    return True
 
 
 def free_port() -> int:
@@ -47,9 +130,15 @@ class Oxigraph:
                                          headers={"Content-Type": "application/x-www-form-urlencoded"})
         urllib.request.urlopen(request, timeout=10).close()
 
+    def upload(self, data: bytes, content_type: str = "application/trig") -> None:
+        """Load RDF straight into the store (POST to the Graph Store), as someone filling it by hand would."""
+        request = urllib.request.Request(self.store, data=data, method="POST",
+                                         headers={"Content-Type": content_type})
+        urllib.request.urlopen(request, timeout=10).close()
 
-def start_oxigraph(location: Path, union: bool = True) -> Oxigraph:
-    """`oxigraph serve` on a free loopback port, by default querying the union of its graphs."""
+
+def start_oxigraph(location: Path, union: bool = False) -> Oxigraph:
+    """`oxigraph serve` on a free loopback port: as it comes, or with `--union-default-graph`."""
     binary = require_tool("oxigraph")
     port = free_port()
     process = subprocess.Popen(
@@ -70,7 +159,7 @@ def start_oxigraph(location: Path, union: bool = True) -> Oxigraph:
 
 
 @contextmanager
-def running_oxigraph(location: Path, union: bool = True) -> Iterator[Oxigraph]:
+def running_oxigraph(location: Path, union: bool = False) -> Iterator[Oxigraph]:
     """An Oxigraph server for the length of a `with` block, stopped (and its pipe closed) after it."""
     server = start_oxigraph(location, union)
     try:
