@@ -6,14 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from rdflib import Graph
+from rdflib import Dataset, Graph
 
 from tipkg.cli import main
+from tipkg.queries import load_catalogue
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -69,13 +73,20 @@ def test_every_row_format(run, fmt: str) -> None:
         assert "id:office" in text and "Office of Tests" in text
 
 
-@pytest.mark.parametrize("fmt, parser", [("turtle", "turtle"), ("jsonld", "json-ld"), ("ntriples", "nt"),
-                                         ("rdfxml", "xml")])
+@pytest.mark.parametrize("fmt, parser", [("turtle", "turtle"), ("ttl", "turtle"), ("jsonld", "json-ld"),
+                                         ("json-ld", "json-ld"), ("json", "json-ld"), ("ntriples", "nt"),
+                                         ("nt", "nt"), ("n-triples", "nt"), ("rdfxml", "xml"), ("xml", "xml"),
+                                         ("trig", "trig"), ("nq", "nquads"), ("nquads", "nquads")])
 def test_every_graph_format(run, fmt: str, parser: str) -> None:
     result = run("query", "run", "hotline-graph", "--format", fmt)
     assert result.exit_code == 0, result.stderr
-    graph = Graph().parse(data=result.stdout, format=parser)
-    assert [str(o) for o in graph.objects()] == ["1-800-555-0100"]
+    if parser in ("trig", "nquads"):
+        dataset = Dataset()
+        dataset.parse(data=result.stdout, format=parser)
+        objects = [str(o) for _, _, o, _ in dataset.quads((None, None, None, None))]
+    else:
+        objects = [str(o) for o in Graph().parse(data=result.stdout, format=parser).objects()]
+    assert objects == ["1-800-555-0100"]
 
 
 def test_graph_queries_default_to_turtle(run) -> None:
@@ -135,12 +146,15 @@ def test_check_passes_and_fails(run, mini_dir: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize("args, message", [
     (["query", "run", "unit"], "no canned query named 'unit'"),
     (["query", "show", "nothing-like-it"], "see `tipkg query list`"),
-    (["query", "run"], "give a query NAME or --file"),
+    (["query", "run"], "give a query NAME (see `tipkg query list`) or --file Q.rq"),
+    (["query", "run", "units", "--file", "x.rq"], "not both"),
     (["query", "run", "units", "--param", "parent"], "malformed --param 'parent'"),
     (["query", "run", "units", "--param", "who=id:dept"], "has no parameter 'who'"),
     (["query", "run", "units", "--param", "parent=<a b>"], "not a valid IRI"),
-    (["query", "run", "units", "--format", "turtle"], "--format turtle is for CONSTRUCT/DESCRIBE"),
-    (["query", "run", "hotline-graph", "--format", "csv"], "--format csv is for SELECT/ASK"),
+    (["query", "run", "units", "--format", "turtle"], "the format ttl is for CONSTRUCT/DESCRIBE queries"),
+    (["query", "run", "hotline-graph", "--format", "csv"], "the format csv is for SELECT/ASK results"),
+    (["query", "run", "units", "--format", "html"], "html is a page format"),
+    (["query", "run", "units", "--format", "yaml"], "unknown --format 'yaml'"),
     (["query", "run", "--file", "missing.rq"], "file not found"),
     (["sparql", "SELECT * {"], "<command line>:1:"),  # the user's own line, not a prefix line
     (["sparql", " "], "the query is empty"),
@@ -151,6 +165,7 @@ def test_usage_errors_exit_2_without_a_traceback(run, args: list[str], message: 
     assert result.exit_code == 2, (result.stdout, result.stderr)
     assert message in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 def test_a_missing_project_is_an_input_error(run, tmp_path: Path) -> None:
@@ -158,8 +173,41 @@ def test_a_missing_project_is_an_input_error(run, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "project folder not found" in result.stderr
 
 
-@pytest.mark.parametrize("command", [["query"], ["query", "list"], ["query", "show"], ["query", "run"],
-                                     ["query", "check"], ["sparql"], ["push"]])
+HELP_COMMANDS = [[], ["query"], ["query", "list"], ["query", "show"], ["query", "run"], ["query", "check"],
+                 ["sparql"], ["push"]]
+
+
+@pytest.mark.parametrize("command", HELP_COMMANDS)
 def test_help(command: list[str]) -> None:
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.stdout
+
+
+def help_examples() -> list[list[str]]:
+    """Every `tipkg query run ...` and `tipkg sparql ...` example line of every help text, as arguments."""
+    examples = []
+    for command in HELP_COMMANDS:
+        text = CliRunner().invoke(main, [*command, "--help"]).stdout
+        for line in text.splitlines():
+            line = line.strip()
+            if line.startswith(("tipkg query run ", "tipkg sparql ")):
+                examples.append(shlex.split(line)[1:])
+    return examples
+
+
+def test_help_examples_name_queries_and_parameters_that_exist() -> None:
+    catalogue = load_catalogue(REPO / "queries")
+    runs = [args for args in help_examples() if args[:2] == ["query", "run"]]
+    assert len(runs) >= 3
+    for args in runs:
+        query = catalogue.get(args[2])  # a UsageError names an example that does not exist
+        params = [args[i + 1] for i, arg in enumerate(args) if arg == "--param"]
+        query.bindings(params)  # every --param names a declared parameter and parses
+
+
+@pytest.mark.parametrize("args", [a for a in help_examples() if "--endpoint" not in a], ids=" ".join)
+def test_help_examples_run_on_the_bundled_graph(args: list[str]) -> None:
+    """The examples a user copies from --help work, and answer something."""
+    result = CliRunner().invoke(main, [*args, "--project", str(REPO)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() and "0 rows" not in result.stderr and "0 triples" not in result.stderr
