@@ -46,7 +46,6 @@ from tipkg.remote import (
     check_url,
     http_failure,
 )
-from tipkg.terms import named_node
 from tipkg.vocab import ID
 
 OWN_GRAPHS = str(ID["graph/"])
@@ -187,11 +186,19 @@ def plan(quads: Iterable[ox.Quad], into: str | None = None) -> list[Part]:
 
 
 def ntriples(triples: list[ox.Triple]) -> bytes:
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""  # bytes when no output is given
 
 
 def graph_ref(target: str | None) -> str:
     return "DEFAULT" if target is None else f"GRAPH {ox.NamedNode(target)}"
+
+
+def target_graph(iri: str) -> str:
+    """The one graph to push everything into, checked by building it (the IRI goes into SPARQL Update)."""
+    try:
+        return ox.NamedNode(iri).value
+    except ValueError as exc:
+        raise UsageError(f"the target graph is not a valid IRI: {iri!r} ({exc})") from None
 
 
 def push_project(store_url: str, project_dir: Path | None = None, source: Path | None = None,
@@ -199,7 +206,7 @@ def push_project(store_url: str, project_dir: Path | None = None, source: Path |
                  replace: bool = False, inferred: bool = True, timeout: float = DEFAULT_TIMEOUT,
                  progress: Callable[[str], None] = lambda _: None) -> PushReport:
     """`tipkg push`: the project (or a built file) to a Graph Store, laid out as the local store."""
-    into = named_node(graph_iri, graph_iri).value if graph_iri else None
+    into = target_graph(graph_iri) if graph_iri else None
     if source is not None:
         if inferred:
             progress("a built file holds no entailments of its own: pushing it as it is")
