@@ -256,7 +256,9 @@ class RemoteStore:
         client.queryType = form.value
         client.setReturnFormat(N3 if form.returns_graph else JSON)
         client.addCustomHttpHeader("Accept", RDF_ACCEPT if form.returns_graph else RESULTS_ACCEPT)
-        client.timeout = self.timeout  # not setTimeout(): it truncates to whole seconds (0.5 s would be none)
+        # not setTimeout(): it truncates to whole seconds (0.5 s would be none); SPARQLWrapper annotates the
+        # attribute as int, but only hands it to urllib's urlopen, which takes a float
+        client.timeout = self.timeout  # type: ignore[assignment]
         for graph in dataset.default_graphs if dataset else ():
             client.addDefaultGraph(graph)
         for graph in dataset.named_graphs if dataset else ():
