@@ -1,25 +1,30 @@
-"""`tipkg push` into a real Oxigraph server: named graphs kept, counts verified on the server, --replace,
---graph, stale graphs dropped, and a failed push leaves the store as it was."""
+"""`tipkg push` into real Oxigraph servers: the store layout of `tipkg.engine` (named graphs, default graph,
+id:graph/asserted, id:graph/inferred) goes up graph by graph, counts verified on the server, --replace,
+--graph, --no-inferred, stale graphs dropped, and a failed push leaves the store as it was."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
-from query_support import Oxigraph, free_port, running_oxigraph
-from rdflib import Dataset, URIRef
+from query_support import Oxigraph, free_port, project_store
 
 from tipkg.cli import main
-from tipkg.errors import RemoteError
-from tipkg.load import LoadedProject
-from tipkg.push import GraphStore, plan, push, sibling_url
-from tipkg.results import QueryForm
-from tipkg.stores import RemoteStore, Sparql, local_store
+from tipkg.engine import ASSERTED_GRAPH, INFERRED_GRAPH, ProjectStore
+from tipkg.errors import RemoteError, UsageError
+from tipkg.load import load_project
+from tipkg.project import Project
+from tipkg.push import GraphStore, plan, push, push_project, sibling_url
+from tipkg.remote import RemoteStore
+from tipkg.sparql import Sparql
 
 GRAPHS = Sparql.parse("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-ALL = Sparql.parse("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+ALL = Sparql.parse("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+S1 = "https://w3id.org/tipkg/id/graph/s-1"
+S2 = "https://w3id.org/tipkg/id/graph/s-2"
 
 
 def cli(*args: str) -> Result:
@@ -27,36 +32,67 @@ def cli(*args: str) -> Result:
 
 
 def server_graphs(server: Oxigraph) -> dict[str, int]:
-    rows = RemoteStore(server.query).query(GRAPHS).rows
-    return {str(g): int(n) for g, n in rows}  # type: ignore[arg-type]
+    """The server's named graphs and their sizes, asked of its own default dataset."""
+    rows = RemoteStore(server.query).send(GRAPHS, None, None).rows
+    return {g.value: int(n.value) for g, n in rows}  # type: ignore[union-attr]
 
 
-def local_graphs(loaded: LoadedProject) -> dict[str, int]:
-    dataset = local_store(loaded).dataset
-    default = dataset.default_graph.identifier
-    return {str(g.identifier): len(g) for g in dataset.graphs() if g.identifier != default}
+def local_graphs(store: ProjectStore, inferred: bool = True) -> dict[str, int]:
+    """The named graphs of the local store layout and their sizes."""
+    counts: dict[str, int] = {}
+    for quad in store.store:
+        if isinstance(quad.graph_name, ox.NamedNode):
+            counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
+    if not inferred:
+        counts.pop(INFERRED_GRAPH, None)
+    return dict(sorted(counts.items()))
 
 
-def test_push_keeps_every_named_graph_and_verifies_counts(empty_oxigraph: Oxigraph, mini_dir: Path,
-                                                          mini_loaded: LoadedProject) -> None:
-    result = cli("push", "--store", empty_oxigraph.store, "--project", str(mini_dir))
+def default_size(store: ProjectStore) -> int:
+    return sum(1 for _ in store.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+
+@pytest.fixture(scope="module")
+def local(mini_store: ProjectStore) -> ProjectStore:
+    return mini_store
+
+
+@pytest.mark.parametrize("which", ["stock", "union"])
+def test_push_uploads_the_store_layout_and_verifies_counts(which: str, empty_oxigraph: Oxigraph,
+                                                           empty_stock_oxigraph: Oxigraph, mini_dir: Path,
+                                                           local: ProjectStore) -> None:
+    server = empty_stock_oxigraph if which == "stock" else empty_oxigraph
+    result = cli("push", "--store", server.store, "--project", str(mini_dir))
     assert result.exit_code == 0, result.stderr
-    dataset = local_store(mini_loaded).dataset
-    total = sum(len(g) for g in dataset.graphs())
-    assert result.stdout.startswith(f"pushed {total} triples in 3 graphs to {empty_oxigraph.store}")
+    graphs = local_graphs(local)
+    assert ASSERTED_GRAPH in graphs and INFERRED_GRAPH in graphs  # the entailments go up by default
+    total = len(local.store)
+    assert result.stdout.startswith(f"pushed {total} triples in {len(graphs) + 1} graphs to {server.store}")
     assert f"the server holds {total} triples" in result.stdout
-    assert server_graphs(empty_oxigraph) == local_graphs(mini_loaded)
-    store = GraphStore(empty_oxigraph.store)
-    assert store.count(None) == len(dataset.default_graph)
-    assert not [g for g in server_graphs(empty_oxigraph) if g.startswith("urn:tipkg:push:")]
+    assert server_graphs(server) == graphs  # no temporary graph left behind
+    assert GraphStore(server.store).count(None) == default_size(local)
+    assert RemoteStore(server.query).laid_out() and RemoteStore(server.query).has_entailments()
 
 
-def test_push_twice_adds_and_replace_replaces(empty_oxigraph: Oxigraph, mini_dir: Path,
+def test_push_no_inferred_leaves_the_entailments_out(empty_stock_oxigraph: Oxigraph, mini_dir: Path,
+                                                     local: ProjectStore) -> None:
+    result = cli("push", "--store", empty_stock_oxigraph.store, "--project", str(mini_dir), "--no-inferred")
+    assert result.exit_code == 0, result.stderr
+    assert "entailments" not in result.stderr
+    assert server_graphs(empty_stock_oxigraph) == local_graphs(local, inferred=False)
+    remote = RemoteStore(empty_stock_oxigraph.query)
+    assert remote.laid_out() and not remote.has_entailments()
+
+
+def test_push_twice_adds_and_replace_replaces(empty_stock_oxigraph: Oxigraph, mini_dir: Path,
                                               tmp_path: Path) -> None:
-    assert cli("push", "--store", empty_oxigraph.store, "--project", str(mini_dir)).exit_code == 0
-    before = server_graphs(empty_oxigraph)
-    assert cli("push", "--store", empty_oxigraph.store, "--project", str(mini_dir)).exit_code == 0
-    assert server_graphs(empty_oxigraph) == before  # the same triples again: nothing new
+    server = empty_stock_oxigraph
+    assert cli("push", "--store", server.store, "--project", str(mini_dir)).exit_code == 0
+    before = server_graphs(server)
+    default_before = GraphStore(server.store).count(None)
+    assert cli("push", "--store", server.store, "--project", str(mini_dir)).exit_code == 0
+    assert server_graphs(server) == before  # the same triples again: nothing new
+    assert GraphStore(server.store).count(None) == default_before
 
     changed = tmp_path / "project"
     shutil.copytree(mini_dir, changed)
@@ -65,66 +101,72 @@ def test_push_twice_adds_and_replace_replaces(empty_oxigraph: Oxigraph, mini_dir
     start = text.index("<https://w3id.org/tipkg/id/graph/s-2> {")
     trig.write_text(text[:start], encoding="utf-8")  # the second sentence's graph is gone
 
-    result = cli("push", "--store", empty_oxigraph.store, "--project", str(changed), "--replace")
+    result = cli("push", "--store", server.store, "--project", str(changed), "--replace")
     assert result.exit_code == 0, result.stderr
     assert "dropped 1 stale graphs" in result.stdout
-    assert list(server_graphs(empty_oxigraph)) == ["https://w3id.org/tipkg/id/graph/s-1"]
+    now = project_store(load_project(Project(changed)))
+    assert server_graphs(server) == local_graphs(now)  # s-2 gone, asserted and inferred replaced
+    assert S2 not in server_graphs(server) and S1 in server_graphs(server)
+    assert GraphStore(server.store).count(None) == default_size(now)
 
 
-def test_push_into_one_graph(empty_oxigraph: Oxigraph, mini_dir: Path, mini_loaded: LoadedProject) -> None:
+def test_push_into_one_graph(empty_oxigraph: Oxigraph, mini_dir: Path, local: ProjectStore) -> None:
     target = "https://example.org/graph/tipkg"
     result = cli("push", "--store", empty_oxigraph.store, "--project", str(mini_dir), "--graph", target,
                  "--replace")
     assert result.exit_code == 0, result.stderr
-    quads = local_store(mini_loaded).dataset.quads((None, None, None, None))
-    merged = len({(s, p, o) for s, p, o, _ in quads})
+    merged = len({(q.subject, q.predicate, q.object) for q in local.store})  # the merge, each triple once
     assert server_graphs(empty_oxigraph) == {target: merged}
     assert "in 1 graphs" in result.stdout
 
 
-def test_push_a_built_file(empty_oxigraph: Oxigraph, mini_loaded: LoadedProject, tmp_path: Path) -> None:
+def test_push_a_built_file(empty_stock_oxigraph: Oxigraph, local: ProjectStore, tmp_path: Path,
+                           mini_dir: Path) -> None:
+    """A built TriG (the data's graphs and the default graph) goes up with its merge beside it; it carries
+    no entailments, so a question about them is refused by the store, not answered from the asserted graph."""
     path = tmp_path / "dump.trig"
-    local_store(mini_loaded).dataset.serialize(path, format="trig")
-    result = cli("push", "--store", empty_oxigraph.store, "--from", str(path))
+    data = [q for q in local.store
+            if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in (ASSERTED_GRAPH,
+                                                                                      INFERRED_GRAPH))]
+    path.write_bytes(ox.serialize(data, format=ox.RdfFormat.TRIG))
+    result = cli("push", "--store", empty_stock_oxigraph.store, "--from", str(path))
     assert result.exit_code == 0, result.stderr
-    assert server_graphs(empty_oxigraph) == local_graphs(mini_loaded)
-    assert cli("push", "--store", empty_oxigraph.store, "--from", str(path), "--inferred").exit_code == 2
+    assert "a built file holds no entailments" in result.stderr
+    assert server_graphs(empty_stock_oxigraph) == local_graphs(local, inferred=False)
+    units = cli("query", "run", "units", "--project", str(mini_dir), "--endpoint", empty_stock_oxigraph.query)
+    assert units.exit_code == 0 and "Bureau of Samples" in units.stdout
+    tree = cli("query", "run", "tree", "--project", str(mini_dir), "--endpoint", empty_stock_oxigraph.query)
+    assert tree.exit_code == 3 and "holds no entailments" in tree.stderr
 
 
-def test_push_inferred_adds_the_entailments_graph(empty_oxigraph: Oxigraph, mini_dir: Path) -> None:
-    result = cli("push", "--store", empty_oxigraph.store, "--project", str(mini_dir), "--inferred")
-    assert result.exit_code == 0, result.stderr
-    assert "https://w3id.org/tipkg/id/graph/inferred" in server_graphs(empty_oxigraph)
-    assert RemoteStore(empty_oxigraph.query).has_graph(URIRef("https://w3id.org/tipkg/id/graph/inferred"))
-
-
-def test_a_failed_move_leaves_the_store_as_it_was(empty_oxigraph: Oxigraph,
-                                                  mini_loaded: LoadedProject) -> None:
-    dataset = local_store(mini_loaded).dataset
-    push(dataset, GraphStore(empty_oxigraph.store, empty_oxigraph.update), replace=True)
-    before = server_graphs(empty_oxigraph)
-    total_before = RemoteStore(empty_oxigraph.query).query(ALL).rows
-    broken = GraphStore(empty_oxigraph.store, empty_oxigraph.url + "/no-update-here")
+def test_a_failed_move_leaves_the_store_as_it_was(empty_stock_oxigraph: Oxigraph,
+                                                  local: ProjectStore) -> None:
+    server = empty_stock_oxigraph
+    quads = list(local.store)
+    push(quads, GraphStore(server.store, server.update), replace=True)
+    before = server_graphs(server)
+    total_before = RemoteStore(server.query).send(ALL, None, None).rows
+    broken = GraphStore(server.store, server.url + "/no-update-here")
     with pytest.raises(RemoteError, match="HTTP 404"):
-        push(dataset, broken, into=URIRef("https://w3id.org/tipkg/id/graph/s-1"), replace=True)
-    assert server_graphs(empty_oxigraph) == before  # no temporary graph left, nothing replaced
-    assert RemoteStore(empty_oxigraph.query).query(ALL).rows == total_before
+        push(quads, broken, into=S1, replace=True)
+    assert server_graphs(server) == before  # no temporary graph left, nothing replaced
+    assert RemoteStore(server.query).send(ALL, None, None).rows == total_before
 
 
-def test_without_an_update_endpoint_graphs_go_straight_in(empty_oxigraph: Oxigraph,
-                                                          mini_loaded: LoadedProject) -> None:
+def test_without_an_update_endpoint_graphs_go_straight_in(empty_stock_oxigraph: Oxigraph,
+                                                          local: ProjectStore) -> None:
     notes: list[str] = []
-    report = push(local_store(mini_loaded).dataset, GraphStore(empty_oxigraph.store), replace=True,
+    report = push(list(local.store), GraphStore(empty_stock_oxigraph.store), replace=True,
                   progress=notes.append)
     assert not report.atomic and any("not atomic" in note for note in notes)
-    assert server_graphs(empty_oxigraph) == local_graphs(mini_loaded)
-    assert report.triples_on_server == report.triples_sent
+    assert server_graphs(empty_stock_oxigraph) == local_graphs(local)
+    assert report.triples_on_server == report.triples_sent == len(local.store)
 
 
 @pytest.mark.parametrize("path, message", [("/500", "HTTP 500"), ("/html", "answered text/html, not RDF")])
 def test_bad_stores_fail_with_exit_3(mini_dir: Path, bad_endpoint: str, path: str, message: str) -> None:
     result = cli("push", "--store", bad_endpoint + path, "--project", str(mini_dir),
-                 "--update", bad_endpoint + "/missing")
+                 "--update", bad_endpoint + "/missing", "--no-inferred")
     assert result.exit_code == 3
     assert message in result.stderr and "Traceback" not in result.stderr
 
@@ -138,32 +180,24 @@ def test_push_usage_errors(mini_dir: Path) -> None:
     assert cli("push", "--project", str(mini_dir)).exit_code == 2  # --store is required
     result = cli("push", "--store", "http://127.0.0.1:1/store", "--graph", "not an iri",
                  "--project", str(mini_dir))
-    assert result.exit_code == 2 and "not a valid IRI" in result.stderr
+    assert result.exit_code == 2 and "the target graph is not a valid IRI: 'not an iri'" in result.stderr
+    assert "double quotes" not in result.stderr  # a parameter's hint, not this option's
+    result = cli("push", "--store", "ftp://127.0.0.1/store", "--project", str(mini_dir))
+    assert result.exit_code == 2 and "must be http:// or https://" in result.stderr
+    with pytest.raises(UsageError, match="nothing to push"):
+        push([], GraphStore("http://127.0.0.1:1/store"))
+    with pytest.raises(UsageError, match="not a valid IRI"):
+        push_project("http://127.0.0.1:1/store", mini_dir, graph_iri="http://a>")
 
 
 def test_sibling_urls_and_plan() -> None:
     assert sibling_url("http://h:7878/store", "update") == "http://h:7878/update"
     assert sibling_url("http://h/ds/data", "query") == "http://h/ds/query"
     assert sibling_url("http://h/gsp", "update") is None
-    dataset = Dataset()
-    dataset.graph(URIRef("urn:g")).add((URIRef("urn:s"), URIRef("urn:p"), URIRef("urn:o")))
-    assert [(str(t), len(g)) for t, g in plan(dataset)] == [("urn:g", 1)]
-    assert plan(Dataset()) == []
-    assert Sparql.parse("ASK {}").form is QueryForm.ASK
-
-
-def test_a_server_without_the_union_default_graph_is_pointed_out(mini_dir: Path, tmp_path: Path) -> None:
-    with running_oxigraph(tmp_path / "store", union=False) as server:
-        assert cli("push", "--store", server.store, "--project", str(mini_dir)).exit_code == 0
-        result = cli("query", "run", "units", "--project", str(mini_dir), "--endpoint", server.query)
-        assert result.exit_code == 0
-        assert "does not query the union of its graphs" in result.stderr
-        assert "--union-default-graph" in result.stderr
-        assert len(result.stdout.splitlines()) == 2  # header and rule: the units are in sentence graphs
-
-
-def test_a_union_server_gets_no_such_note(empty_oxigraph: Oxigraph, mini_dir: Path) -> None:
-    assert cli("push", "--store", empty_oxigraph.store, "--project", str(mini_dir)).exit_code == 0
-    result = cli("query", "run", "units", "--project", str(mini_dir), "--endpoint", empty_oxigraph.query)
-    assert result.exit_code == 0 and "note:" not in result.stderr
-    assert "Bureau of Samples" in result.stdout
+    s, p, o = ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.NamedNode("urn:o")
+    triple = ox.Triple(s, p, o)
+    quads = [ox.Quad(s, p, o, ox.NamedNode("urn:g")), ox.Quad(s, p, o, ox.NamedNode("urn:g")),
+             ox.Quad(s, p, o, ox.DefaultGraph()), ox.Quad(s, p, o, ox.NamedNode(ASSERTED_GRAPH))]
+    assert plan(quads) == [(None, [triple]), (ASSERTED_GRAPH, [triple]), ("urn:g", [triple])]
+    assert plan(quads, into="urn:one") == [("urn:one", [triple])]  # the merge graph is not copied in
+    assert plan([]) == []
