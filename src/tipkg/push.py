@@ -132,7 +132,7 @@ class GraphStore:
     def update(self, operations: Iterable[str]) -> None:
         """Send one SPARQL Update request."""
         if not self.update_url:
-            raise UsageError("this Graph Store has no SPARQL Update endpoint: pass --update URL")
+            raise UsageError("no SPARQL Update URL is known for this Graph Store; give the update URL")
         data = urllib.parse.urlencode({"update": " ;\n".join(operations)}).encode("utf-8")
         self._write("POST", self.update_url, data, "application/x-www-form-urlencoded")
 

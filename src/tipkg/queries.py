@@ -92,7 +92,7 @@ class CannedQuery:
             name, term = parse_assignment(assignment)
             self.parameter(name)
             if name in bound:
-                raise UsageError(f"--param {name} given twice")
+                raise UsageError(f"parameter {name!r} given twice")
             bound[name] = term
         return bound
 
@@ -252,7 +252,7 @@ def parse_assignment(text: str) -> tuple[str, OxTerm]:
     name, sep, value = text.partition("=")
     name = name.strip()
     if not sep or not re.match(r"^[A-Za-z_]\w*$", name):
-        raise UsageError(f"malformed --param {text!r}: write NAME=VALUE, e.g. org=id:dhs")
+        raise UsageError(f"malformed parameter {text!r}: write NAME=VALUE, e.g. org=id:dhs")
     return name, parse_term(value)
 
 

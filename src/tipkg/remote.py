@@ -143,7 +143,7 @@ def with_values(query: Sparql, bindings: Bindings) -> str:
     if not bindings:
         return query.text
     if query.has_trailing_values:
-        raise UsageError("this query has its own trailing VALUES block; it cannot also take --param values")
+        raise UsageError("this query has its own trailing VALUES block; it cannot also take parameter values")
     names = sorted(bindings)
     try:
         variables = [str(ox.Variable(name)) for name in names]
@@ -221,7 +221,7 @@ class RemoteStore:
             return None
         if inferred and not self.has_entailments():
             raise RemoteError(f"{self.endpoint} holds no entailments (graph <{INFERRED_GRAPH}>); "
-                              "upload them with `tipkg push` (it does unless --no-inferred)")
+                              "`tipkg push` uploads them unless told not to")
         return QueryDataset.of(self.graphs(), inferred)
 
     def query(self, query: Sparql, bindings: Bindings | None = None, inferred: bool = False) -> QueryResult:

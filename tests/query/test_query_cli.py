@@ -148,7 +148,7 @@ def test_check_passes_and_fails(run, mini_dir: Path, tmp_path: Path) -> None:
     (["query", "show", "nothing-like-it"], "see `tipkg query list`"),
     (["query", "run"], "give a query NAME (see `tipkg query list`) or --file Q.rq"),
     (["query", "run", "units", "--file", "x.rq"], "not both"),
-    (["query", "run", "units", "--param", "parent"], "malformed --param 'parent'"),
+    (["query", "run", "units", "--param", "parent"], "malformed parameter 'parent'"),
     (["query", "run", "units", "--param", "who=id:dept"], "has no parameter 'who'"),
     (["query", "run", "units", "--param", "parent=<a b>"], "not a valid IRI"),
     (["query", "run", "units", "--format", "turtle"], "the format ttl is for CONSTRUCT/DESCRIBE queries"),
