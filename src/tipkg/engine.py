@@ -118,20 +118,24 @@ def result_of(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, for
 
 # --- the project's dataset, assembled in this one place ----------------------------------------------------
 
+# The merge of every asserted graph, filled by the store itself (no triple crosses into Python).
+FILL_ASSERTED = f"""INSERT {{ GRAPH {ox.NamedNode(ASSERTED_GRAPH)} {{ ?s ?p ?o }} }}
+WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"""
 
-def project_quads(loaded: LoadedProject) -> Iterator[ox.Quad]:
-    """The asserted quads of the store layout (module docstring): data graphs, default graph, the merge."""
-    asserted = ox.NamedNode(ASSERTED_GRAPH)
-    default_id = loaded.data.default_graph.identifier
-    for s, p, o, g in loaded.data.quads((None, None, None, None)):
-        subject, predicate, obj = to_ox(s), to_ox(p), to_ox(o)
-        graph = ox.DefaultGraph() if g is None or g == default_id else to_ox(g)
-        yield ox.Quad(subject, predicate, obj, graph)  # type: ignore[arg-type]
-        yield ox.Quad(subject, predicate, obj, asserted)  # type: ignore[arg-type]
+
+def ontology_quads(loaded: LoadedProject) -> Iterator[ox.Quad]:
     for s, p, o in loaded.ontology:
-        subject, predicate, obj = to_ox(s), to_ox(p), to_ox(o)
-        yield ox.Quad(subject, predicate, obj, ox.DefaultGraph())  # type: ignore[arg-type]
-        yield ox.Quad(subject, predicate, obj, asserted)  # type: ignore[arg-type]
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
+
+
+def layout_store(loaded: LoadedProject) -> ox.Store:
+    """The store layout of the module docstring: the data as loaded, the ontology in the default graph, and
+    their merge in id:graph/asserted."""
+    store = ox.Store()
+    store.bulk_load(loaded.store.dump(format=ox.RdfFormat.N_QUADS) or b"", format=ox.RdfFormat.N_QUADS)
+    store.bulk_extend(ontology_quads(loaded))
+    store.update(FILL_ASSERTED)
+    return store
 
 
 def entailment_quads(entailments: Graph) -> Iterator[ox.Quad]:
@@ -145,8 +149,7 @@ class ProjectStore:
 
     def __init__(self, loaded: LoadedProject) -> None:
         self.loaded = loaded
-        self.store = ox.Store()
-        self.store.bulk_extend(project_quads(loaded))
+        self.store = layout_store(loaded)
         self.graphs: tuple[str, ...] = tuple(sorted(
             g.value for g in self.store.named_graphs()
             if isinstance(g, ox.NamedNode) and g.value not in HELPER_GRAPHS))
