@@ -11,6 +11,7 @@ from tipkg.errors import CheckFailed
 from tipkg.load import LoadedProject, load_project
 from tipkg.project import find_project
 from tipkg.reason import Reasoner
+from tipkg.scaffold import STARTER_BASE, init_project
 
 REASONERS = [r.value for r in Reasoner]
 FAIL_ON = ["violation", "warning"]
@@ -155,7 +156,27 @@ def diff_command(old: Path, new: Path, output_format: str, exit_code: bool) -> N
         raise CheckFailed("the two sides differ")
 
 
+@click.command("init")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--base", default=STARTER_BASE, show_default=True, metavar="IRI",
+              help="Base IRI of the new project's resources and ontology (ends with '/').")
+@reports_errors
+def init_command(folder: Path, base: str) -> None:
+    """Start a new project in FOLDER: ontology/, data/, shapes/, queries/ with a tiny example graph.
+
+    \b
+    The example validates and builds as it is; replace it with your own.
+    Example:
+      tipkg init my-graph --base https://example.org/my-graph/
+      cd my-graph && tipkg validate && tipkg build
+    """
+    written = init_project(folder, base)
+    for path in written:
+        click.echo(str(path))
+    progress(f"wrote {len(written)} files; next: cd {folder} && tipkg validate && tipkg build")
+
+
 def register(group: click.Group) -> None:
     """Add this module's commands to the main group."""
-    for command in (build_command, validate_command, stats_command, diff_command):
+    for command in (build_command, validate_command, stats_command, diff_command, init_command):
         group.add_command(command)
