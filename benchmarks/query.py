@@ -10,9 +10,10 @@ Without --before-python, the BEFORE side is made when missing (and reused afterw
     python3 -m venv --system-site-packages /tmp/venv-before
     /tmp/venv-before/bin/pip install --no-deps -e /tmp/tipkg-before
 so that its `tipkg` runs the old code with the same libraries, while --after-python (default: this Python,
-which must import tipkg from this checkout's src/) runs the new. Both read the same project (--project,
-default this checkout), so both answer over the same files. Remove the BEFORE side with
-`git worktree remove /tmp/tipkg-before && rm -rf /tmp/venv-before`.
+which must import tipkg from this checkout's src/) runs the new. Both read the same project: --project, or
+by default the bundled graph as committed at HEAD (ontology/ data/ shapes/ queries/, `git archive`d into a
+scratch folder), so that both answer over the same files and an edit in progress cannot skew a run.
+Remove the BEFORE side with `git worktree remove /tmp/tipkg-before && rm -rf /tmp/venv-before`.
 
 Two tables, Markdown, ready for the README:
 
@@ -40,6 +41,7 @@ Nothing here runs inside the tests; nothing fails on a slow machine.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -48,6 +50,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -58,6 +61,7 @@ BEFORE_REF = "1210b6f"
 BEFORE_TREE = Path("/tmp/tipkg-before")
 BEFORE_VENV = Path("/tmp/venv-before")
 TIME_V = Path("/usr/bin/time")
+CONTENT = ("ontology", "data", "shapes", "queries")  # a project's folders (tipkg.project.Project)
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,22 @@ def describe_side(python: str) -> str:
                             "src"], capture_output=True, text=True).stdout.strip()
     state = f"{head}{' + uncommitted changes in src/' if dirty else ''}"
     return f"`{python}`, tipkg from `{location}` ({state})"
+
+
+def committed_project(folder: Path) -> tuple[Path, str]:
+    """The bundled graph as committed at HEAD (its content folders, `git archive`d into `folder`): both sides
+    read the same files, and an edit in progress in the working tree cannot skew or break a measurement."""
+    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", "HEAD", "--", *CONTENT],
+                             capture_output=True, check=True).stdout
+    folder.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        if hasattr(tarfile, "data_filter"):  # Python >= 3.10.12 / 3.11.4
+            tar.extractall(folder, filter="data")
+        else:
+            tar.extractall(folder)  # our own repository's HEAD
+    return folder, f"the bundled graph as committed at {head} ({', '.join(f'{c}/' for c in CONTENT)})"
 
 
 # --------------------------------------------------------------------------------------------- whole commands
@@ -382,7 +402,8 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per command and side (median)")
-    parser.add_argument("--project", type=Path, default=REPO, help="the project both sides query")
+    parser.add_argument("--project", type=Path, default=None,
+                        help="the project both sides query [default: the bundled graph as committed at HEAD]")
     parser.add_argument("--before-python", default=None,
                         help=f"Python whose tipkg is the old code [default: made at {BEFORE_VENV}]")
     parser.add_argument("--after-python", default=sys.executable,
@@ -407,13 +428,18 @@ def main() -> None:
                       "print(*(f'{p} {m.version(p)}' for p in ('rdflib', 'pyoxigraph', 'reasonable')), "
                       "sep=', ')"],
         capture_output=True, text=True, env=child_env()).stdout.strip()
-    with tempfile.TemporaryDirectory(prefix="tipkg-query-bench-pycache-") as pycache:
-        PYCACHE.append(pycache)
-        commands = measure_commands(before, after, args.project, args.runs)
-        figures = None if args.no_in_process else measure_in_process(before, after, args.project, args.runs)
+    with tempfile.TemporaryDirectory(prefix="tipkg-query-bench-") as scratch:
+        if args.project is None:
+            project, described = committed_project(Path(scratch) / "project")
+        else:
+            project, described = args.project.resolve(), f"`{args.project.resolve()}`"
+        PYCACHE.append(str(Path(scratch) / "pycache"))
+        commands = measure_commands(before, after, project, args.runs)
+        figures = None if args.no_in_process else measure_in_process(before, after, project, args.runs)
         PYCACHE.clear()
 
-    print(f"## Query engine: before (rdflib) and after (pyoxigraph), project `{args.project}`\n")
+    print("## Query engine: before (rdflib) and after (pyoxigraph)\n")
+    print(f"- project: {described}")
     print(f"- before: {describe_side(before)}")
     print(f"- after: {describe_side(after)}")
     print(f"- {platform.python_implementation()} {platform.python_version()}, {versions}; "
