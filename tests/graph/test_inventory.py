@@ -5,7 +5,9 @@ Two tables in tests/graph/inventory/ were written from the fact sheet (not from 
 - entities.csv: every entity the text names, with the class it must have and, where the text gives one, its
   parent (the unit it belongs to, or the organisation that funds, runs, issues or produces it);
 - statements.csv: statements of the text (who chairs, funds, enforces, awards, produces, phone numbers, dates,
-  ages, ...), each with words that the supporting sentence must contain.
+  ages, ...), each with words that the supporting sentence must contain; a statement the reading needs but no
+  sentence makes (a unit linked to the department whose section names it) is marked @editorial and must sit
+  in graph:editorial.
 
 An entity is found by skos:prefLabel or skos:altLabel (case-insensitive; U+2011 non-breaking hyphens and
 curly apostrophes are normalised). A statement must hold in the union of the named graphs, AND sit in a named
@@ -24,9 +26,11 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
-from tipkg.vocab import OA, PREFIXES, TIP
+from tipkg.vocab import EDITORIAL_GRAPH, OA, PREFIXES, TIP
 
 INVENTORY = Path(__file__).resolve().parent / "inventory"
+# The evidence of a statement that no sentence makes: it must sit in graph:editorial.
+EDITORIAL_EVIDENCE = "@editorial"
 ORG = "http://www.w3.org/ns/org#"
 
 # Characters the source uses that a reader types differently.
@@ -264,19 +268,25 @@ def test_statement_holds_and_is_sourced_to_a_sentence_that_says_it(kg, row):
             if object_matches(kg, end, row, targets)]
     assert hits, f"not in the graph: {row['subject']} {row['property']} {row['object']}"
 
-    # Provenance: one named graph holds every edge of the statement, and its sentence says it.
+    # Provenance: one named graph holds every edge of the statement, and its sentence says it (or, for a
+    # statement no sentence makes, it is the editorial graph).
     sourced = []
     for graphs in hits:
         shared = set.intersection(*graphs) if graphs else set()
-        sourced += [g for g in shared if kg.evidenced(g, row["evidence"])]
+        if row["evidence"] == EDITORIAL_EVIDENCE:
+            sourced += [g for g in shared if g == EDITORIAL_GRAPH]
+        else:
+            sourced += [g for g in shared if kg.evidenced(g, row["evidence"])]
     holders = sorted({str(g).rsplit("/", 1)[-1] for graphs in hits for gs in graphs for g in gs})
-    assert sourced, (f"present, but not in a named graph whose sentence contains {row['evidence']!r}; "
-                     f"it sits in {holders}")
+    wanted = ("graph:editorial" if row["evidence"] == EDITORIAL_EVIDENCE
+              else f"a named graph whose sentence contains {row['evidence']!r}")
+    assert sourced, f"present, but not in {wanted}; it sits in {holders}"
 
 
 def test_statement_check_can_fail(kg):
-    """Control: a statement the fact sheet does not make, a true one under the wrong sentence, and a wrong
-    date all fail."""
+    """Control: a statement the fact sheet does not make, a true one under the wrong sentence, a sentence's
+    statement expected as editorial and an editorial one expected under a sentence, and a wrong date all
+    fail."""
     false_row = {"subject": "HHS", "property": "tip:awards", "object": "T-visa", "kind": "entity",
                  "evidence": "awards"}
     with pytest.raises(AssertionError):
@@ -285,6 +295,14 @@ def test_statement_check_can_fail(kg):
                  "evidence": "Job Corps"}
     with pytest.raises(AssertionError):
         test_statement_holds_and_is_sourced_to_a_sentence_that_says_it(kg, misplaced)
+    sentence_as_editorial = {"subject": "USCIS", "property": "tip:awards", "object": "T-visa",
+                             "kind": "entity", "evidence": EDITORIAL_EVIDENCE}
+    with pytest.raises(AssertionError):
+        test_statement_holds_and_is_sourced_to_a_sentence_that_says_it(kg, sentence_as_editorial)
+    editorial_as_sentence = {"subject": "PRM", "property": "org:unitOf", "object": "DOS", "kind": "entity",
+                             "evidence": "Bureau of Population, Refugees, and Migration (PRM)"}
+    with pytest.raises(AssertionError):
+        test_statement_holds_and_is_sourced_to_a_sentence_that_says_it(kg, editorial_as_sentence)
     wrong_date = {"subject": "Regulatory Instruction", "property": "dcterms:issued",
                   "object": "2007-03^^xsd:gYearMonth", "kind": "literal", "evidence": "February 2007"}
     with pytest.raises(AssertionError):
