@@ -28,12 +28,15 @@ OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 # --- parameter values ---------------------------------------------------------------------------------------
 
 MAX_TERM_LENGTH = 4096
-PREFIXED_NAME = re.compile(r"^([A-Za-z][\w.-]*)?:([\w./%-]*)$")
-ABSOLUTE_IRI = re.compile(r"^(https?://|urn:)\S+$")
+# \Z, not $: `$` also matches before a final newline, which would be dropped from the value unseen.
+PREFIXED_NAME = re.compile(r"^([A-Za-z][\w.-]*)?:([\w./%-]*)\Z")
+PREFIXED_LOOKALIKE = re.compile(r"^([A-Za-z][\w.-]*)?:(\S*)\Z")
+ABSOLUTE_IRI = re.compile(r"^(https?://|urn:)\S+\Z")
 # "lexical form" then an optional @tag or ^^datatype; inside the quotes a quote or backslash is escaped.
-QUOTED_LITERAL = re.compile(r'^"((?:[^"\\]|\\.)*)"(?:@([^\s@^]+)|\^\^(\S+))?$', re.S)
+QUOTED_LITERAL = re.compile(r'^"((?:[^"\\]|\\.)*)"(?:@([^\s@^]+)|\^\^(\S+))?\Z', re.S)
 ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 UCHAR = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
+SURROGATE = re.compile("[\ud800-\udfff]")
 LANG_STRING = {str(RDF.langString), str(RDF) + "dirLangString"}
 
 
@@ -46,6 +49,8 @@ def parse_term(value: str, prefixes: Mapping[str, str] = PREFIXES) -> ox.NamedNo
     """
     if len(value) > MAX_TERM_LENGTH:
         raise UsageError(f"the value is {len(value):,} characters long; a term may have {MAX_TERM_LENGTH:,}")
+    if SURROGATE.search(value):  # bytes that are not UTF-8 reach argv as lone surrogates; no term holds one
+        raise UsageError(f"the value {value!r} is not Unicode text (it holds bytes that are not UTF-8)")
     if value.startswith("<") and value.endswith(">"):
         return named_node(value[1:-1], value)
     if value.startswith('"'):
@@ -53,6 +58,10 @@ def parse_term(value: str, prefixes: Mapping[str, str] = PREFIXES) -> ox.NamedNo
     match = PREFIXED_NAME.match(value)
     if match and (match.group(1) or "") in prefixes:
         return named_node(prefixes[match.group(1) or ""] + match.group(2), value)
+    lookalike = PREFIXED_LOOKALIKE.match(value)
+    if lookalike and (lookalike.group(1) or "") in prefixes:
+        raise UsageError(f"not a valid prefixed name: {value!r} (after '{lookalike.group(1) or ''}:' only "
+                         "letters, digits and _ - . / % may follow); a string value goes in double quotes")
     if ABSOLUTE_IRI.match(value):
         return named_node(value, value)
     return ox.Literal(value)
@@ -62,8 +71,14 @@ def named_node(iri: str, given: str) -> ox.NamedNode:
     try:
         return ox.NamedNode(iri)
     except ValueError as exc:
-        raise UsageError(f"not a valid IRI: {given!r} ({exc}); a string value goes in double quotes"
-                         ) from None
+        raise UsageError(f"not a valid IRI: {given!r} ({printable(str(exc))}); a string value goes in double "
+                         "quotes") from None
+
+
+def printable(text: str) -> str:
+    """A library's message with control characters escaped: it quotes the offending character, which may be
+    a newline or a NUL, and an error message is one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def quoted_literal(value: str, prefixes: Mapping[str, str]) -> ox.Literal:
@@ -95,9 +110,12 @@ def unescape(text: str, given: str) -> str:
         code = match.group(1) or match.group(2)
         if code:
             try:
-                return chr(int(code, 16))
+                char = chr(int(code, 16))
             except (ValueError, OverflowError):
                 raise UsageError(f"bad \\u escape in {given!r}") from None
+            if SURROGATE.match(char):
+                raise UsageError(f"bad \\u escape in {given!r}: a lone surrogate is not a character")
+            return char
         char = match.group(3)
         if char not in ECHAR:
             raise UsageError(f"unknown escape \\{char} in {given!r}")
