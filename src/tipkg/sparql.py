@@ -5,7 +5,9 @@ Two steps, both free of rdflib:
 1. `screen(text)` reads the text the way a SPARQL lexer does (IRIs, strings and comments skipped, `\\u`
    escapes decoded first so that they cannot hide a keyword) and refuses, in linear time and without the
    engine: nesting deeper than `MAX_NESTING` (Oxigraph's recursive parser overflows its stack and kills the
-   process at about 10,000 levels), SPARQL Update (and with it LOAD), and SERVICE. That is how tipkg never
+   process at about 10,000 levels), more than `MAX_ELEMENTS` operators, separators and group elements (a flat
+   chain nests as deep: `!!!...`, `1+1+...`, `{...} MINUS {...} MINUS ...` kill the process from about
+   2,500 links), SPARQL Update (and with it LOAD), and SERVICE. That is how tipkg never
    opens a connection because a query asked it to; `FROM <file:...>` needs no screen, because Oxigraph
    never dereferences a dataset clause: it names a graph of the store.
 2. `Sparql.parse(text)` screens, then lets Oxigraph parse the query (on an empty store, where nothing is
@@ -26,6 +28,9 @@ import pyoxigraph as ox
 from tipkg.errors import InputError
 
 MAX_NESTING = 256  # parentheses, braces and brackets, together; real queries stay far below
+# Operators, separators and group elements, together (the catalogue's largest query has 31): Oxigraph builds
+# a chain of them as a nested tree and recurses through it, at up to ~3 KB of stack a link.
+MAX_ELEMENTS = 1_000
 
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
@@ -41,6 +46,9 @@ _SKIP = re.compile(
 )
 # A keyword stands alone: not part of a prefixed name, variable, blank node label or language tag.
 _SERVICE = re.compile(r"(?<![\w:?$@\-])SERVICE(?![\w:\-])", re.IGNORECASE)
+_ELEMENT = re.compile(r"[!|/^+*\-.;,{&]"
+                      r"|(?<![\w:?$@\-])(?:UNION|OPTIONAL|MINUS|BIND|FILTER|GRAPH|EXISTS)(?![\w:\-])",
+                      re.IGNORECASE)
 _FIRST_WORD = re.compile(r"(?:\s*(?:PREFIX\s+[\w.\-]*:\s*|BASE\s+))*\s*([A-Za-z]+)", re.IGNORECASE)
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _VARIABLE = re.compile(r"[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)")
@@ -110,6 +118,10 @@ def screen(text: str, source: Path | str | None = None) -> str:
     if depth > MAX_NESTING:
         raise QueryRefused(f"the query nests parentheses, braces or brackets {depth:,} deep; tipkg accepts "
                            f"up to {MAX_NESTING}", source, title="Query too deeply nested")
+    elements = len(_ELEMENT.findall(bare))
+    if elements > MAX_ELEMENTS:
+        raise QueryRefused(f"the query has {elements:,} operators, separators and group elements; tipkg "
+                           f"accepts up to {MAX_ELEMENTS:,}", source, title="Query too long")
     keyword = first_keyword(bare)
     if keyword in UPDATE_KEYWORDS:
         raise QueryRefused(f"SPARQL Update ({keyword}) is not accepted: tipkg only reads "
