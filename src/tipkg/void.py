@@ -2,9 +2,11 @@
 
 Title, description, license, rights, version, issued date and publisher come from the ontology header
 (`owl:Ontology` with `dcterms:*` and `owl:versionInfo`), so that another project describes itself the same
-way; the defaults below are tipkg's. The source is every `dcterms:source` of the data (the fact sheet) and
-the temporal coverage is "as of" that source's date. Every node has an IRI under
-`https://w3id.org/tipkg/dataset` (no blank nodes), so the file is byte-identical from run to run.
+way; so do the version IRI (`owl:versionIRI`) and the previous version (`owl:priorVersion`, restated as
+`dcat:previousVersion`), which `tipkg release` stamps. The defaults below are tipkg's. The source is every
+`dcterms:source` of the data (the fact sheet) and the temporal coverage is "as of" that source's date. Every
+node has an IRI under `https://w3id.org/tipkg/dataset` (no blank nodes), so the file is byte-identical from
+run to run.
 """
 
 from __future__ import annotations
@@ -114,6 +116,11 @@ def copy_header(graph: Graph, loaded: LoadedProject) -> None:
         graph.add((DATASET, DCTERMS.issued, value))
     version = values(nodes, OWL.versionInfo, DCAT3.version)
     graph.add((DATASET, DCAT3.version, Literal(str(version[0]) if version else __version__)))
+    # A release's identity (tipkg.release): its version IRI, and the previous release's
+    for value in values(nodes, OWL.versionIRI)[:1]:
+        graph.add((DATASET, OWL.versionIRI, value))
+    for value in values(nodes, OWL.priorVersion, DCAT3.previousVersion)[:1]:
+        graph.add((DATASET, DCAT3.previousVersion, value))
     for ontology in nodes:
         if (ontology, RDF.type, OWL.Ontology) in loaded.ontology:
             graph.add((DATASET, DCTERMS.conformsTo, ontology))

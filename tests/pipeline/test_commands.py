@@ -15,7 +15,7 @@ from rdflib.namespace import RDF
 from tipkg.vocab import SH
 
 
-@pytest.mark.parametrize("command", ["build", "validate", "stats", "diff"])
+@pytest.mark.parametrize("command", ["build", "release", "validate", "stats", "diff", "init"])
 def test_help(command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0
@@ -25,7 +25,7 @@ def test_help(command: str) -> None:
 
 def test_main_help_lists_commands() -> None:
     text = run("--help").stdout
-    for command in ("build", "validate", "stats", "diff"):
+    for command in ("build", "release", "validate", "stats", "diff", "init"):
         assert command in text
 
 

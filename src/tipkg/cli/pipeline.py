@@ -1,4 +1,6 @@
-"""CLI commands of the pipeline: build, validate, stats, diff. Each parses options and calls the library."""
+"""CLI commands of the pipeline: build, release, validate, stats, diff, init.
+
+Each parses options and calls the library."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from pathlib import Path
 import click
 
 from tipkg.cli.common import format_option, out_option, progress, project_option, reports_errors
-from tipkg.errors import CheckFailed
+from tipkg.errors import CheckFailed, UsageError
 from tipkg.load import LoadedProject, load_project
 from tipkg.project import find_project
 from tipkg.reason import Reasoner
@@ -80,21 +82,25 @@ def build_command(project_dir: Path | None, out_dir: Path, reasoner: str) -> Non
     """Validate, then publish the graph into --out (replaced whole, only when everything succeeded).
 
     Writes tipkg.ttl/.nt/.jsonld/.trig/.nq, context.jsonld, ontology.ttl/.owl, shapes.ttl, inferred.ttl and
-    void.ttl. A failed check writes nothing and exits 1.
+    void.ttl. A failed check writes nothing and exits 1. For a versioned release, see `tipkg release`.
 
     \b
     Example:
       tipkg build --out dist
     """
+    check_and_publish(load(project_dir), Reasoner(reasoner), out_dir)
+
+
+def check_and_publish(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path) -> None:
+    """`tipkg build` and `tipkg release`: validate, write --out only when it holds, summarise on stderr."""
     from tipkg.publish import publish, total_size
     from tipkg.report import ReportFormat, render
     from tipkg.stats import compute_stats
     from tipkg.terms import short
     from tipkg.validate import FailOn, validate
 
-    loaded = load(project_dir)
     progress("validating")
-    report = validate(loaded, Reasoner(reasoner))
+    report = validate(loaded, reasoner)
     if report.failed(FailOn.VIOLATION):
         click.echo(render(report, ReportFormat.TEXT), err=True, nl=False)
         raise CheckFailed(f"validation failed; nothing was written to {out_dir}")
@@ -118,6 +124,57 @@ def build_command(project_dir: Path | None, out_dir: Path, reasoner: str) -> Non
     lines.append(f"wrote {out_dir}/ ({total_size(written):,} bytes):")
     lines += [f"  {item.size:>10,}  {item.name}" for item in written]
     click.echo("\n".join(lines), err=True)
+
+
+@click.command("release")
+@click.argument("version")
+@project_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder to write the release into.  [default: releases/VERSION]")
+@click.option("--previous", "previous", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="The previous release's folder: its version IRI becomes dcat:previousVersion and the "
+                   "CHANGELOG entry is the diff from it. Without it, this is the first release.")
+@click.option("--date", "date", default=None, metavar="YYYY-MM-DD",
+              help="dcterms:issued of the release ('today' reads the clock).  "
+                   "[default: SOURCE_DATE_EPOCH; required when that is not set]")
+@click.option("--changelog", type=click.Path(path_type=Path), default=Path("CHANGELOG.md"),
+              show_default=True, help="The changelog the entry is put at the top of (created if missing).")
+@click.option("--bump-check/--no-bump-check", default=True, show_default=True,
+              help="Refuse a version that bumps less than the changes need (README, Versioning).")
+@reasoner_option
+@reports_errors
+def release_command(version: str, project_dir: Path | None, out_dir: Path | None, previous: Path | None,
+                    date: str | None, changelog: Path, bump_check: bool, reasoner: str) -> None:
+    """Build a versioned release VERSION (a semantic version) and add its entry to the changelog.
+
+    The release is a build whose ontology and void.ttl say owl:versionIRI <ONTOLOGY/VERSION>,
+    owl:versionInfo / dcat:version, dcterms:issued, and owl:priorVersion / dcat:previousVersion the
+    previous release's version IRI. The source files are not changed. The changelog entry is `tipkg diff`
+    from the previous release. Nothing is written when a check fails.
+
+    \b
+    Examples:
+      tipkg release 1.0.0 --date 2025-06-01
+      tipkg release 1.1.0 --previous releases/1.0.0 --date 2025-09-01
+      SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) tipkg release 1.1.1 --previous releases/1.1.0
+    """
+    from tipkg.release import check_changelog, plan_release, prepend_entry, release_date
+
+    issued = release_date(date)
+    out = out_dir if out_dir is not None else Path("releases") / version
+    if previous is not None and out.resolve() == previous.resolve():
+        raise UsageError("--out is the --previous release's folder; a release is written beside it")
+    release = plan_release(load(project_dir), version, issued, previous)
+    if bump_check:
+        release.check_bump()
+    check_changelog(changelog, release.version)
+    check_and_publish(release.loaded, Reasoner(reasoner), out)
+    prepend_entry(changelog, release.changelog_entry())
+    before = release.stamp.previous
+    kind = f"a {release.bump.word} release after {before.version}" if before and release.bump else (
+        f"after {before.version}" if before else "the first release")
+    progress(f"released {release.version} ({kind}), version IRI <{release.stamp.version_iri}>, "
+             f"issued {issued.isoformat()}; added its entry to {changelog}")
 
 
 @click.command("stats")
@@ -178,5 +235,6 @@ def init_command(folder: Path, base: str) -> None:
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the main group."""
-    for command in (build_command, validate_command, stats_command, diff_command, init_command):
+    for command in (build_command, release_command, validate_command, stats_command, diff_command,
+                    init_command):
         group.add_command(command)
