@@ -226,14 +226,16 @@ class RemoteStore:
 
     def query(self, query: Sparql, bindings: Bindings | None = None, inferred: bool = False) -> QueryResult:
         dataset = None if query.has_dataset else self.dataset(inferred)
-        if dataset is None and not query.has_dataset:
+        own_default = dataset is None and not query.has_dataset  # the store's own default dataset
+        if own_default:
             if inferred:
                 raise RemoteError(f"{self.endpoint} was not filled by `tipkg push` (no graph "
                                   f"<{ASSERTED_GRAPH}>), so it holds no entailments to ask about")
             self.notes(f"{self.endpoint} was not filled by `tipkg push` (no graph <{ASSERTED_GRAPH}>): "
                        "asking its own default graph")
         result = self.send(query, bindings, dataset)
-        if dataset is None and not len(result) and self.default_graph_hides_named_graphs():
+        # only then can an empty answer be the default graph's doing; a FROM names its own graphs
+        if own_default and not len(result) and self.default_graph_hides_named_graphs():
             raise RemoteError(f"{self.endpoint} answered nothing, and its default graph does not show the "
                               "statements of its named graphs (where tipkg keeps each sentence's "
                               "statements); "
