@@ -23,7 +23,8 @@ from tipkg.formats import Format
 from tipkg.queries import CannedQuery, load_catalogue
 from tipkg.remote import RemoteStore, RetryPolicy, with_values
 from tipkg.results import serialize
-from tipkg.sparql import QueryForm, Sparql
+from tipkg.sparql import QueryForm, Sparql, with_prefixes
+from tipkg.vocab import PREFIXES
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = load_catalogue(REPO / "queries")
@@ -128,6 +129,31 @@ def test_ad_hoc_sparql_remotely(pushed: dict[str, Oxigraph], which: str) -> None
     code, out, _ = cli("sparql", "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "--endpoint", endpoint,
                        "--format", "csv", "--inferred")
     assert code == 0 and INFERRED_GRAPH.encode() in out
+
+
+FROM_QUERIES = [
+    "SELECT ?s ?p ?o FROM <urn:no-such-graph> WHERE { ?s ?p ?o }",
+    "SELECT ?g (COUNT(*) AS ?n) FROM NAMED <urn:no-such-graph> WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    "SELECT ?s ?p ?o FROM <https://w3id.org/tipkg/id/graph/dhs-0> WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o",
+    "SELECT ?g ?s ?o FROM NAMED <https://w3id.org/tipkg/id/graph/dhs-0> FROM NAMED <urn:no-such-graph> "
+    "WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g ?s ?o",
+    "SELECT ?s ?o FROM <https://w3id.org/tipkg/id/graph/inferred> WHERE { ?s org:hasSubOrganization ?o } "
+    "ORDER BY ?s ?o",
+]
+
+
+@pytest.mark.parametrize("text", FROM_QUERIES)
+def test_a_query_with_its_own_dataset_gives_the_local_rows_on_a_stock_store(
+        pushed: dict[str, Oxigraph], bundled_store: ProjectStore, text: str) -> None:
+    """FROM names graphs of the store, on the store as locally; an empty answer is not blamed on the default
+    graph (it is not asked). Only the stock server: `oxigraph serve --union-default-graph` (0.5) ignores a
+    query's own FROM and answers from the union (see the report of issue 9)."""
+    code, out, err = cli("sparql", text, "--project", str(REPO), "--endpoint", pushed["stock"].query,
+                         "--format", "csv")
+    assert code == 0, err
+    local = bundled_store.query(Sparql.parse(with_prefixes(text, PREFIXES)))
+    assert out == serialize(local, Format.CSV)
+    assert len(local) or "no-such-graph" in text
 
 
 def test_the_issue_9_values_attack_cannot_change_what_a_stock_oxigraph_is_asked(
