@@ -82,6 +82,13 @@ def test_push_no_inferred_leaves_the_entailments_out(empty_stock_oxigraph: Oxigr
     assert server_graphs(empty_stock_oxigraph) == local_graphs(local, inferred=False)
     remote = RemoteStore(empty_stock_oxigraph.query)
     assert remote.laid_out() and not remote.has_entailments()
+    # after a default push, --no-inferred --replace drops the entailments graph: none of it goes stale
+    assert cli("push", "--store", empty_stock_oxigraph.store, "--project", str(mini_dir)).exit_code == 0
+    assert RemoteStore(empty_stock_oxigraph.query).has_entailments()
+    result = cli("push", "--store", empty_stock_oxigraph.store, "--project", str(mini_dir), "--no-inferred",
+                 "--replace")
+    assert result.exit_code == 0 and "dropped 1 stale graphs" in result.stdout, result.stderr
+    assert server_graphs(empty_stock_oxigraph) == local_graphs(local, inferred=False)
 
 
 def test_push_twice_adds_and_replace_replaces(empty_stock_oxigraph: Oxigraph, mini_dir: Path,
