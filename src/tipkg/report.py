@@ -1,11 +1,20 @@
 """Write a validation `Report` as text (for people), JSON (for scripts), Turtle (a SHACL validation report,
-for RDF tools) or JUnit XML (for CI dashboards). Every writer is deterministic: same report, same bytes."""
+for RDF tools), JUnit XML (for CI dashboards), SARIF 2.1.0 (for code hosts' code-scanning views) or GitHub
+Actions workflow commands (annotations on the files of a pull request). Every writer is deterministic: same
+report, same bytes.
+
+File paths in a finding are relative to the project folder (`root`); SARIF and GitHub output give them
+relative to the current folder instead (in CI, the repository root, which is what code hosts resolve paths
+from), or as an absolute file URI when the file is outside it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict
 from enum import Enum
+from pathlib import Path
+from urllib.parse import quote
 from xml.etree import ElementTree
 
 from rdflib import Graph, Literal, URIRef
@@ -13,6 +22,7 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Identifier
 from rdflib.util import from_n3
 
+from tipkg import __version__
 from tipkg.terms import short
 from tipkg.validate import Check, FailOn, Finding, Report, Severity
 from tipkg.vocab import SH, bind_prefixes
@@ -25,9 +35,16 @@ class ReportFormat(str, Enum):
     JSON = "json"
     TURTLE = "turtle"
     JUNIT = "junit"
+    SARIF = "sarif"
+    GITHUB = "github"
 
 
-def render(report: Report, fmt: ReportFormat, fail_on: FailOn = FailOn.VIOLATION) -> str:
+def render(report: Report, fmt: ReportFormat, fail_on: FailOn = FailOn.VIOLATION,
+           root: Path | None = None) -> str:
+    if fmt is ReportFormat.SARIF:
+        return render_sarif(report, fail_on, root)
+    if fmt is ReportFormat.GITHUB:
+        return render_github(report, fail_on, root)
     writer = {
         ReportFormat.TEXT: render_text,
         ReportFormat.JSON: render_json,
@@ -246,3 +263,163 @@ def add_case(
     others = [f for f in findings if f not in failing]
     if others:
         ElementTree.SubElement(case, "system-out").text = "\n".join(located_line(f) for f in others)
+
+
+# --- SARIF 2.1.0 and GitHub annotations: findings on files, for code hosts ---------------------------------
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVELS = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+GITHUB_LEVELS = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+QUERY_CHECKS = (Check.VIOLATION_QUERY, Check.EXPECTED_RESULTS)
+
+
+def rule_id(finding: Finding) -> str:
+    """The shape, rule or query that found it (tipsh:HotlineShape, OWL 2 RL cax-dw, queries/x.rq)."""
+    return finding.source or f"tipkg.{finding.check.value}"
+
+
+def place(finding: Finding, root: Path | None = None) -> tuple[str, int | None] | None:
+    """(file, line) of a finding: where its focus node is defined, else the query that found it."""
+    if finding.location:
+        path, _, line = finding.location.rpartition(":")
+        if path and line.isdigit():
+            return file_ref(path, root), int(line)
+    if finding.check in QUERY_CHECKS and finding.source and finding.source.endswith(".rq"):
+        return file_ref(finding.source, root), None
+    return None
+
+
+def file_ref(path: str, root: Path | None) -> str:
+    """A finding's file relative to the current folder, else absolute. A relative path is the project's
+    (`root`) when the file is there, else it was given relative to the current folder."""
+    file = Path(path)
+    if not file.is_absolute() and root is not None and (root / file).exists():
+        file = root / file
+    file = file.resolve()
+    try:
+        return file.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(file)
+
+
+def message_text(finding: Finding) -> str:
+    """The finding in one sentence: the resource and its label, the path and value, the message."""
+    parts = []
+    if finding.focus is not None:
+        parts.append(short(finding.focus) + (f' "{finding.label}"' if finding.label else "") + ":")
+    if finding.path:
+        parts.append(finding.path)
+    if finding.value and finding.value_n3 != f"<{finding.focus}>":
+        parts.append(f"= {finding.value}")
+    if len(parts) > (1 if finding.focus is not None else 0):
+        parts.append("-")
+    parts.append(finding.message)
+    return " ".join(parts)
+
+
+def sarif_location(where: tuple[str, int | None]) -> dict:
+    path, line = where
+    file = Path(path)
+    relative = {"uri": quote(path), "uriBaseId": "%SRCROOT%"}
+    artifact = {"uri": file.as_uri()} if file.is_absolute() else relative
+    physical: dict = {"artifactLocation": artifact}
+    if line is not None:
+        physical["region"] = {"startLine": line}
+    return {"physicalLocation": physical}
+
+
+def fingerprint(finding: Finding) -> str:
+    """The same finding keeps its identity when lines move: rule, focus node, path and value."""
+    key = "\n".join([rule_id(finding), finding.focus or "", finding.path_iri or finding.path or "",
+                     finding.value_n3 or finding.value or "", finding.message])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def rule_description(finding: Finding) -> str:
+    name = rule_id(finding)
+    if finding.check is Check.SHACL:
+        return f"SHACL shape {name}" if finding.source else "a SHACL shape without an IRI"
+    if finding.check is Check.CONSISTENCY:
+        return f"OWL 2 RL consistency: {name.removeprefix('OWL 2 RL ')}"
+    if finding.check is Check.VIOLATION_QUERY:
+        return f"quality query {name} returns no rows"
+    return f"canned query {name} gives its expected answer"
+
+
+def render_sarif(report: Report, fail_on: FailOn = FailOn.VIOLATION, root: Path | None = None) -> str:
+    """A SARIF 2.1.0 log with one run: a rule per shape, OWL rule or query; a result per finding."""
+    rules: dict[str, dict] = {}
+    for finding in report.findings:
+        rule = rules.setdefault(rule_id(finding), {
+            "id": rule_id(finding),
+            "shortDescription": {"text": rule_description(finding)},
+            "properties": {"check": finding.check.value},
+        })
+        if finding.shape_iri:
+            rule["properties"]["shape"] = finding.shape_iri
+    ordered = sorted(rules)
+    results = []
+    for finding in report.findings:
+        result: dict = {
+            "ruleId": rule_id(finding),
+            "ruleIndex": ordered.index(rule_id(finding)),
+            "level": SARIF_LEVELS[finding.severity],
+            "message": {"text": message_text(finding)},
+        }
+        where = place(finding, root)
+        locations = [sarif_location(where)] if where else []
+        if finding.focus is not None:
+            logical = {"fullyQualifiedName": finding.focus, "kind": "resource"}
+            if locations:
+                locations[0]["logicalLocations"] = [logical]
+            else:
+                locations.append({"logicalLocations": [logical]})
+        if locations:
+            result["locations"] = locations
+        result["partialFingerprints"] = {"tipkgFinding/v1": fingerprint(finding)}
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "tipkg", "version": __version__,
+                                    "rules": [rules[name] for name in ordered]}},
+                "invocations": [{"executionSuccessful": True}],
+                "results": results,
+                "properties": {
+                    "conforms": not report.failed(fail_on),
+                    "failOn": fail_on.value,
+                    "checks": [{"check": run.check.value, "name": run.name, "findings": run.findings}
+                               for run in report.runs],
+                },
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: Report, fail_on: FailOn = FailOn.VIOLATION, root: Path | None = None) -> str:
+    """GitHub Actions workflow commands: `::error file=F,line=L,title=RULE::message`, one per finding, then
+    the summary line. GitHub shows them on the files of the pull request and in the run's summary."""
+    lines = []
+    for finding in report.findings:
+        properties = []
+        where = place(finding, root)
+        if where is not None:
+            properties.append(f"file={escape_property(where[0])}")
+            if where[1] is not None:
+                properties.append(f"line={where[1]}")
+        properties.append(f"title={escape_property(rule_id(finding))}")
+        command = GITHUB_LEVELS[finding.severity]
+        lines.append(f"::{command} {','.join(properties)}::{escape_data(message_text(finding))}")
+    lines.append(summary_line(report, fail_on))
+    return "\n".join(lines) + "\n"

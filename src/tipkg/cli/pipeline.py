@@ -38,7 +38,8 @@ def load(project_dir: Path | None, files: tuple[Path, ...] = ()) -> LoadedProjec
 @click.command("validate")
 @project_option
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@format_option(["text", "json", "turtle", "junit"], "text", "Report format (written to stdout).")
+@format_option(["text", "json", "turtle", "junit", "sarif", "github"], "text",
+               "Report format (written to stdout): sarif and github are for code hosts (docs/ci.md).")
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON),
@@ -60,6 +61,7 @@ def validate_command(
     Examples:
       tipkg validate
       tipkg validate --format junit > validate.xml
+      tipkg validate --format sarif > tipkg.sarif
       tipkg validate my-data.trig --fail-on warning
     """
     from tipkg.report import ReportFormat, render
@@ -68,7 +70,7 @@ def validate_command(
     loaded = load(project_dir, files)
     report = validate(loaded, Reasoner(reasoner), with_expected=not files)
     threshold = FailOn(fail_on)
-    click.echo(render(report, ReportFormat(output_format), threshold), nl=False)
+    click.echo(render(report, ReportFormat(output_format), threshold, loaded.project.root), nl=False)
     if report.failed(threshold):
         raise CheckFailed("validation failed (the report is above)")
 
