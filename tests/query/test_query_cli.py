@@ -211,3 +211,13 @@ def test_help_examples_run_on_the_bundled_graph(args: list[str]) -> None:
     result = CliRunner().invoke(main, [*args, "--project", str(REPO)])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() and "0 rows" not in result.stderr and "0 triples" not in result.stderr
+
+
+def test_summary_names_the_entailments_when_a_question_uses_them(run) -> None:
+    result = run("query", "run", "inferred-has-unit", "--param", "org=id:doj", "--format", "csv",
+                 project=REPO)
+    assert result.exit_code == 0, result.output
+    assert "rows from local graph + OWL 2 RL entailments" in result.stderr
+    plain = run("query", "run", "immigration-relief", "--format", "csv", project=REPO)
+    assert plain.exit_code == 0, plain.output
+    assert "rows from local graph" in plain.stderr and "entailments" not in plain.stderr

@@ -68,7 +68,8 @@ def execute(query: CannedQuery, params: tuple[str, ...], format_name: str | None
         progress(f"{query.name} asks about entailments: running it over the graph plus OWL 2 RL entailments")
     result = session.run(query, params, inferred)
     click.echo(serialize(result, fmt), nl=False)
-    progress(f"{summary(result)} from {session.store().description}")
+    entailed = " + OWL 2 RL entailments" if inferred or query.inferred else ""
+    progress(f"{summary(result)} from {session.store().description}{entailed}")
     if query.is_violation and len(result):
         raise CheckFailed(f"{query.name}: the quality rule found {summary(result)}")
 
