@@ -29,7 +29,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -118,16 +117,6 @@ def reasoning_input(loaded: LoadedProject) -> Graph:
     return graph
 
 
-DATA_SUBJECTS = f"SELECT DISTINCT ?s WHERE {{ {rules.any_graph('?s ?p ?o')} FILTER(isIRI(?s)) }}"
-
-
-def data_subjects(loaded: LoadedProject) -> frozenset:
-    """The IRIs the data says something about, provenance resources aside."""
-    nodes = provenance_nodes(loaded)
-    found = {from_ox(row["s"]) for row in cast(ox.QuerySolutions, loaded.store.query(DATA_SUBJECTS))}
-    return frozenset(found - nodes)
-
-
 def ontology_triples(loaded: LoadedProject) -> list[ox.Triple]:
     return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in loaded.ontology]  # type: ignore[arg-type]
 
@@ -174,17 +163,14 @@ def asserted_as_string(asserted: Graph, triple: Triple) -> bool:
     return plain and (s, p, Literal(str(o), datatype=XSD.string)) in asserted
 
 
-def entailments_of(asserted: Graph, closure: Graph, subjects: frozenset) -> list[ox.Triple]:
-    """Entailed, not asserted, about the data's subjects, without trivia or blank nodes."""
-    found = []
+def entailments_of(loaded: LoadedProject, asserted: Graph, closure: Graph) -> list[ox.Triple]:
+    """What an rdflib engine entails and tipkg publishes: its closure less the input, in a store, through
+    the one definition (`tipkg.rules.published`)."""
+    derived = Graph()
     for triple in closure:
-        if triple[0] not in subjects or triple in asserted or asserted_as_string(asserted, triple):
-            continue
-        s, p, o = (to_ox(term) for term in triple)
-        t = ox.Triple(s, p, o)  # type: ignore[arg-type]
-        if not rules.is_trivial(t):
-            found.append(t)
-    return found
+        if triple not in asserted and not asserted_as_string(asserted, triple):
+            derived.add(triple)
+    return rules.published(rules.closure_of(derived), loaded.store)
 
 
 def reason(loaded: LoadedProject, reasoner: Reasoner = DEFAULT_REASONER) -> Reasoning:
@@ -200,7 +186,7 @@ def reason(loaded: LoadedProject, reasoner: Reasoner = DEFAULT_REASONER) -> Reas
     else:
         closure = closure_reasonable(asserted)
         clashes = find_clashes(closure)
-    entailments = entailments_of(asserted, closure, data_subjects(loaded))
+    entailments = entailments_of(loaded, asserted, closure)
     return Reasoning(reasoner, entailments, clashes, len(closure), graph=closure)
 
 

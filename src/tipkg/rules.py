@@ -204,11 +204,12 @@ class Rule:
     rows: tuple[tuple[Term, ...], ...] = ()
     distinct: tuple[tuple[ox.Variable, ox.Variable], ...] = ()  # FILTER(!sameTerm(a, b))
     naive_body: tuple[Atom, ...] = ()  # what a round over the whole closure evaluates, when not `body`
+    composed: bool = False  # its heads are closed under the one-atom rules (see `Compiler.one_atom`)
 
-    def update(self, terms: Terms, closure: Sequence[ox.NamedNode], delta: ox.NamedNode | None,
+    def update(self, terms: Terms, closure: Sequence[ox.NamedNode], delta: Sequence[ox.NamedNode],
                target: ox.NamedNode) -> str:
-        """The SPARQL UPDATE that inserts into `target` what the rule derives and the closure (the union of
-        the `closure` graphs) lacks. `delta`: the graph one body atom must come from, or None for all."""
+        """The SPARQL UPDATE that inserts into `target` what the rule derives and the closure (the merge of
+        the `closure` graphs) lacks. `delta`: the graphs one body atom must come from (none: naive)."""
         bindings: list[str] = []
         constants: dict[ox.BlankNode, ox.Variable] = {}
 
@@ -224,20 +225,22 @@ class Rule:
             return f"{text(a[0])} {text(a[1])} {text(a[2])} ."
 
         values = self.values(terms, bindings)
-        if delta is None:
+        if not delta:
             where = " ".join(atom(a) for a in self.naive_body or self.body)
         else:
+            graph = (f"GRAPH {delta[0]}" if len(delta) == 1 else
+                     f"VALUES ?deltaGraph {{ {' '.join(str(g) for g in delta)} }} GRAPH ?deltaGraph")
             plain = [atom(a) for a in self.body]
             variants = []
             for i, a in enumerate(self.body):
                 if not isinstance(a[1], Path):
-                    parts = [f"GRAPH {delta} {{ {one} }}" if j == i else one for j, one in enumerate(plain)]
+                    parts = [f"{graph} {{ {one} }}" if j == i else one for j, one in enumerate(plain)]
                     variants.append("{ " + " ".join(parts) + " }")
             where = " UNION ".join(variants)
         filters = "".join(f" FILTER(!sameTerm({a}, {b}))" for a, b in self.distinct)
         head = atom(self.head)
         using = " ".join(f"USING {g}" for g in closure)
-        named = "".join(f" USING NAMED {g}" for g in ((delta,) if delta is not None else ()) + (TERMS,))
+        named = "".join(f" USING NAMED {g}" for g in (*delta, TERMS))
         return (f"# {self.name}\nINSERT {{ GRAPH {target} {{ {head} }} }}\n{using}{named}\n"
                 f"WHERE {{ {values} {' '.join(bindings)} {where}{filters} FILTER NOT EXISTS {{ {head} }} }}")
 
@@ -373,12 +376,12 @@ class Compiler:
             cls not in TRIVIAL_CLASSES or cls in self.read_classes)
 
     def table(self, name: str, head: Atom, body: tuple[Atom, ...], columns: tuple[ox.Variable, ...],
-              rows: Iterable[tuple[Any, ...]], distinct: tuple[tuple[ox.Variable, ox.Variable], ...] = ()
-              ) -> None:
+              rows: Iterable[tuple[Any, ...]], distinct: tuple[tuple[ox.Variable, ox.Variable], ...] = (),
+              composed: bool = False) -> None:
         """A rule whose TBox side is a VALUES table; not compiled when the table is empty."""
         unique = tuple(sorted(set(rows), key=lambda row: tuple(str(t) for t in row)))
         if unique:
-            self.rules.append(Rule(name, head, body, columns, unique, distinct))
+            self.rules.append(Rule(name, head, body, columns, unique, distinct, composed=composed))
 
     def compile(self) -> tuple[list[Rule], list[ox.Triple]]:
         self.hierarchies()
@@ -388,33 +391,61 @@ class Compiler:
         return self.rules, self.facts
 
     def hierarchies(self) -> None:
-        s = self.schema
+        """cax-sco, and the rules with one atom on a property, composed (`one_atom`)."""
         # cax-sco, cax-eqc1/2, cls-int2, cls-uni: x a C -> x a D for every superclass D
         self.table("cax-sco", (x, TYPE, d), ((x, TYPE, c),), (c, d),
-                   ((a, b) for a in self.superclasses for b in self.up(a) if b != a))
-        # prp-spo1, prp-eqp1/2: x p y -> x q y for every superproperty q
-        self.table("prp-spo1", (x, q, y), ((x, p, y),), (p, q),
-                   ((a, b) for a in self.superproperties for b in self.up_property(a)
-                    if b != a and isinstance(b, ox.NamedNode)))
-        # prp-dom, prp-rng, with the domains and ranges of superproperties (scm-dom2, scm-rng2) and their
-        # superclasses (scm-dom1, scm-rng1) folded in
-        for name, axiom, node in (("prp-dom", DOMAIN, x), ("prp-rng", RANGE, y)):
-            declared: dict[Any, set[Any]] = defaultdict(set)
-            for prop, cls in s.pairs(axiom):
-                declared[prop] |= self.up(cls)
-            props = set(self.superproperties) | set(declared)
-            self.table(name, (node, TYPE, c), ((x, p, y),), (p, c),
-                       ((a, cls) for a in props if isinstance(a, ox.NamedNode)
-                        for sup in self.up_property(a) for cls in declared.get(sup, ())))
+                   ((a, b) for a in self.superclasses for b in self.up(a) if b != a), composed=True)
+        s = self.schema
+        props = set(self.superproperties) | {a for pair in s.pairs(INVERSE_OF) for a in pair}
+        props |= set(s.typed(SYMMETRIC)) | {a for a, _ in s.pairs(DOMAIN) + s.pairs(RANGE)}
+        rows: dict[str, set[tuple[Any, Any]]] = defaultdict(set)
+        for prop in (a for a in props if isinstance(a, ox.NamedNode)):
+            for shape, found in self.one_atom(prop).items():
+                rows[shape] |= {(prop, b) for b in found}
+        self.table("prp-spo1", (x, q, y), ((x, p, y),), (p, q), rows["forward"], composed=True)
+        self.table("prp-inv", (y, q, x), ((x, p, y),), (p, q), rows["backward"], composed=True)
+        self.table("prp-dom", (x, TYPE, c), ((x, p, y),), (p, c), rows["x types"], composed=True)
+        self.table("prp-rng", (y, TYPE, c), ((x, p, y),), (p, c), rows["y types"], composed=True)
+
+    def one_atom(self, prop: ox.NamedNode) -> dict[str, set[Any]]:
+        """What `x prop y` entails by the rules with one atom on a property (prp-spo1, prp-eqp1/2,
+        prp-inv1/2, prp-symp, prp-dom, prp-rng, and cax-sco on what they type): the properties relating x
+        to y ("forward") and y to x ("backward"), the classes of x and of y. Composed, so that what these
+        rules derive in a round needs no second round. Through generalised triples too, as the OWL 2 RL
+        rules are (`x p "text"` with p the inverse of q entails the range of q for x, though `"text" q x`
+        is no RDF triple and no store holds it)."""
+        s = self.schema
+        domains: dict[Any, set[Any]] = defaultdict(set)
+        ranges: dict[Any, set[Any]] = defaultdict(set)
+        for a, cls in s.pairs(DOMAIN):
+            domains[a] |= self.up(cls)
+        for a, cls in s.pairs(RANGE):
+            ranges[a] |= self.up(cls)
+        inverses: dict[Any, set[Any]] = defaultdict(set)
+        for a, b in s.both_ways(INVERSE_OF):
+            inverses[a].add(b)
+        symmetric = set(s.typed(SYMMETRIC))
+        found: dict[str, set[Any]] = {"forward": set(), "backward": set(), "x types": set(), "y types": set()}
+        seen = {("x", prop)}  # ("x", q): x q y holds; ("y", q): y q x holds
+        todo = [("x", prop)]
+        while todo:
+            subject, held = todo.pop()
+            other = "y" if subject == "x" else "x"
+            found["forward" if subject == "x" else "backward"].add(held)
+            found[f"{subject} types"] |= domains.get(held, set())
+            found[f"{other} types"] |= ranges.get(held, set())
+            following = [(subject, b) for b in self.superproperties.get(held, ())]
+            following += [(other, b) for b in inverses.get(held, ())]
+            following += [(other, held)] if held in symmetric else []
+            for step in following:
+                if isinstance(step[1], ox.NamedNode) and step not in seen:
+                    seen.add(step)
+                    todo.append(step)
+        found["forward"].discard(prop)
+        return found
 
     def characteristics(self) -> None:
         s = self.schema
-        # prp-inv1/2
-        self.table("prp-inv", (y, q, x), ((x, p, y),), (p, q),
-                   ((a, b) for a, b in s.both_ways(INVERSE_OF)
-                    if isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode)))
-        # prp-symp
-        self.table("prp-symp", (y, p, x), ((x, p, y),), (p,), ((a,) for a in s.typed(SYMMETRIC)))
         # prp-trp: a path closes each chain through a new link in one pass (the first round: p+)
         for prop in sorted(set(s.typed(TRANSITIVE)), key=str):
             self.rules.append(Rule("prp-trp", (x, prop, z),
@@ -526,17 +557,40 @@ def close_schema(schema: Iterable[ox.Triple]) -> set[ox.Triple]:
     return triples
 
 
-# --- what is trivial ----------------------------------------------------------------------------------------
-
-TRIVIAL_OBJECTS = {(TYPE, THING), (TYPE, RESOURCE), (SUBCLASS, THING), (SUBCLASS, RESOURCE)}
-REFLEXIVE = {SAME_AS, SUBCLASS, SUBPROPERTY, EQUIVALENT_CLASS, EQUIVALENT_PROPERTY}
+# --- what is published ------------------------------------------------------------------------------------
 
 
-def is_trivial(t: ox.Triple) -> bool:
-    """What every OWL 2 RL closure holds (`x a owl:Thing`, `x owl:sameAs x`, ...), or names a blank node."""
-    if not isinstance(t.subject, ox.NamedNode) or isinstance(t.object, ox.BlankNode):
-        return True
-    return (t.predicate, t.object) in TRIVIAL_OBJECTS or (t.predicate in REFLEXIVE and t.subject == t.object)
+def any_of(variable: str, terms: Iterable[ox.NamedNode]) -> str:
+    return "(" + " || ".join(f"sameTerm({variable}, {t})" for t in terms) + ")"
+
+
+# Derived triples about IRIs, less what names a blank node and the trivia every OWL 2 RL closure holds
+# (`x a owl:Thing`, `x rdfs:subClassOf rdfs:Resource`, `x owl:sameAs x`, ...).
+PUBLISHABLE = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o
+  FILTER(isIRI(?s) && !isBlank(?o))
+  FILTER(!({any_of("?p", (TYPE, SUBCLASS))} && {any_of("?o", (THING, RESOURCE))}))
+  FILTER(!({any_of("?p", (SAME_AS, SUBCLASS, SUBPROPERTY, EQUIVALENT_CLASS, EQUIVALENT_PROPERTY))}
+           && sameTerm(?s, ?o))) }}"""
+
+
+def published(derived: Closure, data: ox.Store, provenance: Provenance | None = None) -> list[ox.Triple]:
+    """The entailments tipkg publishes (`dist/inferred.ttl`): derived triples (what `derived` holds: the
+    closure less the reasoning input) about a subject of the data that is no provenance resource, without
+    trivia or blank nodes. One definition for every engine."""
+    excluded = {node.value for node in provenance_nodes(data, provenance) if isinstance(node, ox.NamedNode)}
+    answer = cast(ox.QueryTriples, derived.store.query(PUBLISHABLE, default_graph=derived.graphs,
+                                                        named_graphs=[]))
+    subjects: dict[str, bool] = {}
+    found = []
+    for t in answer:
+        s = cast(ox.NamedNode, t.subject)
+        of_data = subjects.get(s.value)
+        if of_data is None:
+            of_data = subjects[s.value] = s.value not in excluded and next(
+                iter(data.quads_for_pattern(s, None, None, None)), None) is not None
+        if of_data:
+            found.append(t)
+    return found
 
 
 # --- the work store -------------------------------------------------------------------------------------
@@ -582,24 +636,31 @@ class WorkStore:
         return any(True for g in self.closure for _ in self.store.quads_for_pattern(None, SAME_AS, None, g))
 
     def run_rules(self, rules: Sequence[Rule], facts: Iterable[ox.Triple]) -> None:
-        """Rounds to the fixpoint: the first over the whole closure, the others over what the last derived.
-        `facts` (the TBox closure, cls-oo) go in with what the first round derives."""
-        delta: ox.NamedNode | None = None
+        """Rounds to the fixpoint. Round k derives into two graphs: WORK/k/composed what the composed rules
+        derive (closed under the one-atom rules already), WORK/k/joined what the others derive (and, in
+        round 1, `facts`: the TBox closure, cls-oo). The first round reads the whole closure; after it, a
+        composed rule reads the last joined graph for its atom, the others both of the last graphs."""
+        last: dict[bool, list[ox.NamedNode]] = {True: [], False: []}  # by Rule.composed: its delta
+        first = True
         while True:
             self.rounds += 1
-            target = iri(f"{WORK.value}/{self.rounds}")
-            self.store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in facts
+            targets = {composed: iri(f"{WORK.value}/{self.rounds}/{'composed' if composed else 'joined'}")
+                       for composed in (True, False)}
+            self.store.extend(ox.Quad(t.subject, t.predicate, t.object, targets[False]) for t in facts
                               if not self.known(t))
             facts = ()
             active = [*rules, *(EQUALITY_RULES if self.has_same_as() else ())]
-            updates = [rule.update(self.terms, self.closure, delta, target) for rule in active]
+            updates = [rule.update(self.terms, self.closure, last[rule.composed], targets[rule.composed])
+                       for rule in active if first or last[rule.composed]]
             self.store.extend(self.terms.pending())
             for update in updates:
                 self.store.update(update)
-            if graph_is_empty(self.store, target):
+            derived = [g for g in (targets[True], targets[False]) if not graph_is_empty(self.store, g)]
+            if not derived:
                 return
-            self.closure.append(target)
-            delta = target
+            self.closure += derived
+            last = {True: [targets[False]] if targets[False] in derived else [], False: derived}
+            first = False
 
     def close(self) -> None:
         """Compile the rules from the closed schema and run them; again whenever the closure's schema grew."""
@@ -615,24 +676,7 @@ class WorkStore:
                 return
 
     def entailments(self) -> list[ox.Triple]:
-        """Derived, about a subject of the data that is not provenance, without trivia or blank nodes."""
-        excluded = {node.value for node in provenance_nodes(self.data, self.provenance)
-                    if isinstance(node, ox.NamedNode)}
-        subjects: dict[str, bool] = {}
-        found = []
-        for graph in self.closure[1:]:
-            for quad in self.store.quads_for_pattern(None, None, None, graph):
-                t = quad.triple
-                if is_trivial(t):
-                    continue
-                s = cast(ox.NamedNode, t.subject)
-                data_subject = subjects.get(s.value)
-                if data_subject is None:
-                    data_subject = subjects[s.value] = s.value not in excluded and next(
-                        iter(self.data.quads_for_pattern(s, None, None, None)), None) is not None
-                if data_subject:
-                    found.append(t)
-        return found
+        return published(Closure(self.store, self.closure[1:]), self.data, self.provenance)
 
     def closure_size(self) -> int:
         return sum(graph_size(self.store, graph) for graph in self.closure)
