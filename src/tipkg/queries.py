@@ -234,6 +234,21 @@ class QuerySummary:
         return self.name.endswith(VIOLATION_SUFFIX)
 
 
+def summary_record(summary: QuerySummary) -> dict:
+    """What `tipkg query list --format json` writes for one query."""
+    return {"name": summary.name, "title": summary.title, "parameters": list(summary.parameters),
+            "inferred": summary.inferred, "rule": summary.is_violation}
+
+
+def query_record(query: CannedQuery) -> dict:
+    """What `tipkg query show --format json` writes: the header, the form and the SPARQL."""
+    return {"name": query.name, "title": query.title, "description": query.description,
+            "form": query.sparql.form.value, "rule": query.is_violation, "inferred": query.inferred,
+            "parameters": [{"name": p.name, "description": p.description,
+                            "example": query.example.get(p.name)} for p in query.parameters],
+            "path": str(query.path), "sparql": query.text}
+
+
 def query_summaries(folder: Path) -> list[QuerySummary]:
     summaries = []
     for path in query_paths(folder):
@@ -337,6 +352,11 @@ class CheckOutcome:
     @property
     def kind(self) -> str:
         return "violation" if self.query.is_violation else "expected"
+
+    def record(self) -> dict:
+        """What `tipkg query check --format json` writes for one check."""
+        return {"query": self.query.name, "kind": self.kind, "passed": self.passed, "problem": self.problem,
+                "detail": list(self.detail), "rows": [list(row) for row in self.rows]}
 
     @property
     def problem(self) -> str:

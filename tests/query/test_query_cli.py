@@ -221,3 +221,43 @@ def test_summary_names_the_entailments_when_a_question_uses_them(run) -> None:
     plain = run("query", "run", "immigration-relief", "--format", "csv", project=REPO)
     assert plain.exit_code == 0, plain.output
     assert "rows from local graph" in plain.stderr and "entailments" not in plain.stderr
+
+
+def test_list_show_and_check_speak_json(run) -> None:
+    listed = run("query", "list", "--format", "json", project=REPO)
+    assert listed.exit_code == 0, listed.output
+    records = json.loads(listed.stdout)
+    assert {"name": "inferred-has-unit", "title": records[[r["name"] for r in records].index(
+        "inferred-has-unit")]["title"], "parameters": ["org"], "inferred": True, "rule": False} in records
+    assert any(r["rule"] for r in records) and len(records) == len({r["name"] for r in records})
+
+    shown = json.loads(run("query", "show", "statement-sentence", "--format", "json", project=REPO).stdout)
+    assert shown["form"] == "SELECT" and shown["sparql"].lstrip().startswith("#")
+    assert [p["name"] for p in shown["parameters"]] == ["subject", "predicate", "object"]
+
+    checked = run("query", "check", "--format", "json", project=REPO)
+    assert checked.exit_code == 0, checked.output
+    report = json.loads(checked.stdout)
+    assert report["failed"] == 0 and report["passed"] == len(report["checks"]) > 40
+    assert all(c["passed"] and c["kind"] in ("violation", "expected") for c in report["checks"])
+
+
+def test_check_json_names_a_failure(run, tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(REPO / "queries", project / "queries")
+    for folder in ("ontology", "data", "shapes"):
+        shutil.copytree(REPO / folder, project / folder)
+    expected = project / "queries" / "hotlines.expected.csv"
+    expected.write_text(expected.read_text(encoding="utf-8").replace("1-888", "1-999"), encoding="utf-8")
+    result = run("query", "check", "--format", "json", project=project)
+    assert result.exit_code == 1
+    failures = [c for c in json.loads(result.stdout)["checks"] if not c["passed"]]
+    assert [c["query"] for c in failures] == ["hotlines"]
+    assert "results differ from hotlines.expected.csv" in failures[0]["problem"]
+
+
+def test_shell_completion_offers_query_names() -> None:
+    env = {"_TIPKG_COMPLETE": "bash_complete", "COMP_WORDS": "tipkg query run inferred-p", "COMP_CWORD": "3"}
+    result = CliRunner().invoke(main, [], env=env, prog_name="tipkg")
+    assert result.exit_code == 0
+    assert result.output.splitlines() == ["plain,inferred-partners"]

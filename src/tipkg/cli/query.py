@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
+from click.shell_completion import CompletionItem
 
-from tipkg.cli.common import progress, project_option, reports_errors
+from tipkg.cli.common import format_option, progress, project_option, reports_errors
 from tipkg.engine import INFERRED_GRAPH
-from tipkg.errors import CheckFailed, UsageError
+from tipkg.errors import CheckFailed, TipkgError, UsageError
 from tipkg.formats import Format, known_names, resolve
 from tipkg.load import read_text
 from tipkg.project import find_project
@@ -21,11 +23,22 @@ from tipkg.queries import (
     check_catalogue,
     find_query,
     load_catalogue,
+    query_record,
     query_summaries,
+    summary_record,
 )
 from tipkg.remote import DEFAULT_TIMEOUT
 from tipkg.results import serialize, summary
 from tipkg.session import QuerySession
+
+
+def complete_query_name(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Shell completion of a canned query's NAME, from the project's catalogue (headers only: fast)."""
+    try:
+        summaries = query_summaries(find_project(ctx.params.get("project_dir")).queries_dir)
+    except TipkgError:
+        return []
+    return [CompletionItem(s.name, help=s.title) for s in summaries if s.name.startswith(incomplete)]
 
 
 def endpoint_options(func):
@@ -82,12 +95,16 @@ def register(group: click.Group) -> None:
         """The canned SPARQL queries: the questions the fact sheet answers, and quality rules."""
 
     @query_group.command("list")
+    @format_option(["text", "json"], "text")
     @project_option
     @reports_errors
-    def list_queries(project_dir: Path | None) -> None:
+    def list_queries(output_format: str, project_dir: Path | None) -> None:
         """Names and titles of the canned queries (`*-violation` ones are quality rules)."""
         folder = find_project(project_dir).queries_dir
         summaries = query_summaries(folder)
+        if output_format == "json":
+            click.echo(json.dumps([summary_record(s) for s in summaries], indent=2, ensure_ascii=False))
+            return
         width = max((len(s.name) for s in summaries), default=0)
         for query in summaries:
             marks = [f"--param {p}" for p in query.parameters] + (["inferred"] if query.inferred else [])
@@ -97,12 +114,16 @@ def register(group: click.Group) -> None:
         progress(f"{len(summaries) - rules} questions, {rules} quality rules in {folder}")
 
     @query_group.command("show")
-    @click.argument("name")
+    @click.argument("name", shell_complete=complete_query_name)
+    @format_option(["text", "json"], "text")
     @project_option
     @reports_errors
-    def show(name: str, project_dir: Path | None) -> None:
+    def show(name: str, output_format: str, project_dir: Path | None) -> None:
         """The SPARQL of a canned query, with its title, description and parameters."""
         query = find_query(find_project(project_dir).queries_dir, name)
+        if output_format == "json":
+            click.echo(json.dumps(query_record(query), indent=2, ensure_ascii=False))
+            return
         click.echo(f"{query.name}: {query.title}\n\n{query.description}\n")
         for parameter in query.parameters:
             example = query.example.get(parameter.name)
@@ -113,7 +134,7 @@ def register(group: click.Group) -> None:
         click.echo(f"\n# {query.path}\n{query.text.rstrip()}")
 
     @query_group.command("run")
-    @click.argument("name", required=False)
+    @click.argument("name", required=False, shell_complete=complete_query_name)
     @click.option("--file", "query_file", type=click.Path(path_type=Path), default=None,
                   help="Run the query in this .rq file instead of a canned one.")
     @run_options
@@ -142,10 +163,11 @@ def register(group: click.Group) -> None:
                 QuerySession(project_dir, endpoint, timeout, progress))
 
     @query_group.command("check")
+    @format_option(["text", "json"], "text")
     @project_option
     @endpoint_options
     @reports_errors
-    def check(project_dir: Path | None, endpoint: str | None, timeout: float) -> None:
+    def check(output_format: str, project_dir: Path | None, endpoint: str | None, timeout: float) -> None:
         """Run every quality rule; compare every question with its expected results (exit 1 on a failure).
 
         With --endpoint, the checks that need what the endpoint does not hold (entailments, or a graph
@@ -160,14 +182,23 @@ def register(group: click.Group) -> None:
             session.store(inferred=True)
         outcomes = check_catalogue(checked, session.store())
         failed = [o for o in outcomes if not o.passed]
-        for outcome in outcomes:
+        if output_format == "json":
+            click.echo(json.dumps({"checks": [o.record() for o in outcomes],
+                                   "skipped": [{"query": q.name, "reason": r} for q, r in skipped],
+                                   "passed": len(outcomes) - len(failed), "failed": len(failed)},
+                                  indent=2, ensure_ascii=False))
+        for outcome in outcomes if output_format == "text" else ():
             click.echo(f"{'ok  ' if outcome.passed else 'FAIL'}  {outcome.query.name}")
             for line in outcome.detail:
                 click.echo(f"      {line}")
-        for query, _ in skipped:
+        for query, _ in skipped if output_format == "text" else ():
             click.echo(f"skip  {query.name}")
-        click.echo(f"{len(outcomes) - len(failed)} of {len(outcomes)} query checks passed"
-                   + (f", {len(skipped)} skipped" if skipped else ""))
+        tally = (f"{len(outcomes) - len(failed)} of {len(outcomes)} query checks passed"
+                 + (f", {len(skipped)} skipped" if skipped else ""))
+        if output_format == "text":
+            click.echo(tally)
+        else:
+            progress(tally)
         if skipped:
             progress(f"skipped {len(skipped)} checks: {skipped[0][1]}")
         if failed:
