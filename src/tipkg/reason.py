@@ -57,6 +57,16 @@ class Reasoner(str, Enum):
 DEFAULT_REASONER = Reasoner.STORE
 
 
+@dataclass(frozen=True)
+class StoredClosure:
+    """The size of a closure that stayed in a store (the store engine's)."""
+
+    size: int
+
+    def __len__(self) -> int:
+        return self.size
+
+
 @dataclass
 class Reasoning:
     """What reasoning found: the entailments it publishes, the clashes, and the size of the closure."""
@@ -73,11 +83,10 @@ class Reasoning:
         return not self.clashes
 
     @property
-    def closure(self) -> Graph:
-        """The whole closure as an rdflib graph (the rdflib engines keep it; the store engine does not)."""
-        if self.graph is None:
-            raise ValueError(f"the {self.reasoner.value} engine keeps no rdflib closure; see closure_size")
-        return self.graph
+    def closure(self) -> Graph | StoredClosure:
+        """The closure: the rdflib graph (reasonable, owlrl), or only its size (store: the closure stays in
+        the engine's store, freed with it). `len()` works on both."""
+        return self.graph if self.graph is not None else StoredClosure(self.closure_size)
 
     def inferred(self) -> Graph:
         """Entailed, not asserted, about the data's subjects, without trivia or blank nodes (an rdflib view of
