@@ -4,14 +4,20 @@ The server runs as a subprocess, as a user would start it, from an empty working
 TMPDIR and HOME, so that a test can check afterwards that it wrote nothing anywhere. Two servers: one on
 the small fixture project in fixtures/project (short timeout, small row cap, to exercise the limits) and
 one on the bundled fact-sheet graph (for the browser test and the pages of the real data).
+
+`serve_in_process` runs the same app (`create_app` under uvicorn) in a thread of the test process instead,
+for the tests that look inside the running server: which query worker processes it has
+(`QueryEngine.worker_pids`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +25,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
+
+from tipkg.load import LoadedProject
+from tipkg.server import ServerSettings, create_app
+from tipkg.server.engine import QueryEngine
 
 HERE = Path(__file__).resolve().parent
 FIXTURE_PROJECT = HERE / "fixtures" / "project"
@@ -143,3 +154,33 @@ def bundled_server(tmp_path_factory) -> Iterator[RunningServer]:
 def client(fixture_server: RunningServer) -> Iterator[httpx.Client]:
     with fixture_server.client() as http:
         yield http
+
+
+@dataclass
+class InProcessServer:
+    url: str
+    engine: QueryEngine
+
+    def client(self, **kwargs) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, **kwargs)
+
+
+@contextlib.contextmanager
+def serve_in_process(loaded: LoadedProject, settings: ServerSettings) -> Iterator[InProcessServer]:
+    """`tipkg serve`'s app on a free loopback port, in a thread of this process, until the block ends."""
+    app = create_app(loaded, settings)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="tipkg-serve", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("the in-process server did not start")
+        time.sleep(0.05)
+    try:
+        yield InProcessServer(f"http://127.0.0.1:{port}", app.state.server.engine)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

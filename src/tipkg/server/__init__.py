@@ -2,9 +2,10 @@
 
 See docs/serve.md. Module map: app (the Starlette app and settings) <- pages (linked-data pages, content
 negotiation), sparql (protocol endpoint, canned queries, service description) <- site (the graph indexed
-for pages), catalogue (canned queries, VoID metadata), results (result and RDF writers), responses
-(cached representations), negotiation (formats, Accept), safety (read-only screen, body cap),
-engine (the killable query worker pool) <- worker (the worker process).
+for pages), catalogue (canned queries, VoID metadata), responses (cached representations), negotiation
+(Accept, format parameters, suffixes; the formats are `tipkg.formats`), safety (body cap), engine (the
+screen and the killable query worker pool) <- worker (the worker process). Results and RDF are written by
+`tipkg.results`; queries run on the `tipkg.engine` store layout.
 
 The names below are imported lazily so that a query worker (`python -m tipkg.server.worker`) starts
 without loading Starlette and rdflib.

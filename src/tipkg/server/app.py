@@ -1,8 +1,9 @@
 """The ASGI application: `create_app(loaded, settings)` returns a Starlette app that serves one graph.
 
 Which library does what: Starlette routes and answers HTTP (uvicorn runs it), Jinja2 renders the pages,
-pyoxigraph evaluates SPARQL in worker processes (engine.py) and writes Turtle/N-Triples/RDF-XML, rdflib
-parsed the project (tipkg.load) and writes JSON-LD.
+pyoxigraph holds the project store (`tipkg.engine.ProjectStore`, built once here and loaded by each query
+worker, engine.py), evaluates SPARQL and writes results and RDF (`tipkg.results`), rdflib parsed the project
+(tipkg.load) and writes the pages' JSON-LD with the published context.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -21,15 +23,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tipkg import __version__
+from tipkg.engine import ProjectStore, QueryDataset
 from tipkg.load import LoadedProject
+from tipkg.reason import reason
 from tipkg.server import pages, sparql
 from tipkg.server.catalogue import CannedQuery, MetadataRow, canned_queries, dataset_metadata
 from tipkg.server.engine import EngineLimits, QueryEngine
 from tipkg.server.responses import LRU, Representation
 from tipkg.server.site import Site
-from tipkg.vocab import BASE
+from tipkg.server.worker import WorkerData
+from tipkg.vocab import BASE, PREFIXES
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -45,9 +51,11 @@ class ServerSettings:
     workers: int = 2  # query worker processes
     dist_dir: Path | None = None  # a built dist/ folder: void.ttl for the home page, files to download
     inferred: bool = True  # also serve the OWL 2 RL entailments (graph id:graph/inferred) to SPARQL
+    worker_memory: int = 2 * 1024**3  # bytes of address space a query worker may use (besides its stack)
 
     def engine_limits(self) -> EngineLimits:
-        return EngineLimits(timeout=self.timeout, max_rows=self.max_rows, workers=self.workers)
+        return EngineLimits(timeout=self.timeout, max_rows=self.max_rows, workers=self.workers,
+                            memory_bytes=self.worker_memory)
 
 
 @dataclass
@@ -62,13 +70,14 @@ class Server:
     title: str
     description: str
     metadata: list[MetadataRow]
+    dataset: QueryDataset  # what /sparql answers from when the client names no graphs
+    default_triples: int  # triples in that dataset's default graph (the service description says so)
     pages: dict = field(default_factory=dict)  # (key, Format) -> Representation, for the server's life
     results: LRU = field(default_factory=LRU)  # ad-hoc SPARQL answers
 
     def render(self, template: str, status: int = 200, **context) -> Representation:
         html = self.templates.get_template(template).render(server=self, site=self.site, **context)
         headers = {
-            "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
             "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
             "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
@@ -89,6 +98,21 @@ class Server:
         return items
 
 
+def worker_data(loaded: LoadedProject, inferred: bool) -> tuple[WorkerData, QueryDataset, int]:
+    """The project store every worker loads (with the entailments when `inferred`), the dataset /sparql
+    answers from by default, and the number of triples in its default graph."""
+    store = ProjectStore(loaded)
+    if inferred:
+        store.add_entailments(reason(loaded).inferred())
+    dataset = store.dataset(inferred)
+    default_triples = sum(
+        sum(1 for _ in store.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        for graph in dataset.default_graphs
+    )
+    data = WorkerData(store.nquads(), store.graphs, dict(PREFIXES))
+    return data, dataset, default_triples
+
+
 def create_app(loaded: LoadedProject, settings: ServerSettings | None = None) -> Starlette:
     settings = settings or ServerSettings()
     base = settings.base if settings.base.endswith(("/", "#")) else settings.base + "/"
@@ -102,15 +126,18 @@ def create_app(loaded: LoadedProject, settings: ServerSettings | None = None) ->
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    data, dataset, default_triples = worker_data(loaded, settings.inferred)
     server = Server(
         site=site,
         settings=settings,
-        engine=QueryEngine(site.store_data(settings.inferred), settings.engine_limits()),
+        engine=QueryEngine(data, settings.engine_limits()),
         templates=templates,
         queries=canned_queries(loaded.project.queries_dir),
         title=title,
         description=description,
         metadata=metadata,
+        dataset=dataset,
+        default_triples=default_triples,
     )
     templates.globals.update(version=__version__, label=site.label, href=site.href)
 
@@ -142,12 +169,14 @@ def create_app(loaded: LoadedProject, settings: ServerSettings | None = None) ->
             CORSMiddleware,
             allow_origins=["*"],
             allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-            allow_headers=["Accept", "Content-Type", "If-None-Match"],
+            # What YASGUI and SPARQLWrapper send (no credentials are ever honoured: the origin is "*").
+            allow_headers=["Accept", "Content-Type", "If-None-Match", "X-Requested-With", "Authorization",
+                           "Cache-Control"],
             max_age=86400,
             expose_headers=["Link", "Content-Location", "ETag", "Tipkg-Truncated", "Tipkg-Row-Limit"],
         )
     ]
-    app = Starlette(
+    app = App(
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
@@ -157,8 +186,40 @@ def create_app(loaded: LoadedProject, settings: ServerSettings | None = None) ->
     return app
 
 
-async def http_error(request: Request, exc: HTTPException) -> Response:
+class App(Starlette):
+    """Starlette, with `NoSniff` outside even its error handler (a 500 gets the header too)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return NoSniff(super().build_middleware_stack())
+
+
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+
+
+class NoSniff:
+    """`X-Content-Type-Options: nosniff` on every response (errors, static files, CORS preflights too), so
+    that no browser reads a Turtle or CSV answer as HTML or script."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != NOSNIFF[0]]
+                message = {**message, "headers": [*headers, NOSNIFF]}
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
     """404/405 and friends: a readable page for a browser, one line of text for a program."""
+    assert isinstance(exc, HTTPException)
     server: Server = request.app.state.server
     if exc.status_code == 404:
         return pages.not_found(request, server, request.url.path)

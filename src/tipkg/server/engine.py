@@ -2,48 +2,40 @@
 
 Oxigraph (pyoxigraph, Rust) evaluates queries fast but cannot be interrupted from Python, and a thread
 cannot be stopped. So each query runs in one of a small pool of worker processes, each holding its own
-in-memory copy of the store (nothing is written to disk). When a query passes its deadline the worker
-is killed (SIGKILL) and a fresh one takes its place; the other workers, and the event loop that serves
-pages, keep answering. Each worker (worker.py) also caps its address space, and tries to move into a
-network namespace of its own so that even a SERVICE call that slipped past `safety.check_read_only`
-could not reach another host.
+in-memory copy of the project store (`tipkg.engine.ProjectStore`, built once by the parent and handed over
+as N-Quads; nothing is written to disk). When a query passes its deadline the worker is killed (SIGKILL)
+and a fresh one takes its place; the other workers, and the event loop that serves pages, keep answering.
+Each worker (worker.py) also caps its address space, and tries to move into a network namespace of its own
+so that even a SERVICE call that slipped past the screen could not reach another host.
 
-Results cross the process boundary as plain tuples (see `Term`), already capped at the row limit.
+Before anything reaches a worker, the parent screens the text (`tipkg.sparql.screen`: update, SERVICE,
+nesting that would overflow Oxigraph's parser) and its length. Answers come back as `tipkg.engine.
+QueryResult`, already capped at the row limit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
+import os
+import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
 from multiprocessing.connection import Connection
+from typing import IO
 
-from tipkg.vocab import PREFIXES
+from tipkg.engine import QueryDataset, QueryResult
+from tipkg.server.worker import MAX_QUERY_LENGTH, WorkerData, WorkerFailure, WorkerRequest
+from tipkg.sparql import QueryRefused, screen
+from tipkg.terms import OxTerm
 
-# A term as it crosses the process boundary: ("uri", iri) | ("bnode", id) |
-# ("literal", lexical, datatype_iri, language_or_None) | ("triple", s, p, o).
-Term = tuple
-
-
-class ResultKind(str, Enum):
-    SELECT = "select"
-    ASK = "ask"
-    GRAPH = "graph"  # CONSTRUCT and DESCRIBE
-
-
-@dataclass(frozen=True)
-class QueryResult:
-    kind: ResultKind
-    variables: tuple[str, ...] = ()
-    rows: tuple[tuple[Term | None, ...], ...] = ()  # SELECT rows; GRAPH triples as 3-tuples
-    boolean: bool | None = None
-    truncated: bool = False  # more rows (or triples) than the cap; the rest were not computed
+log = logging.getLogger("tipkg.serve")
 
 
 class QueryError(Exception):
@@ -68,24 +60,26 @@ class QueryTimeout(QueryError):
         super().__init__(message, status=503, title="Query timed out")
 
 
-log = logging.getLogger("tipkg.serve")
-
-
-@dataclass(frozen=True)
-class StoreData:
-    """What every worker loads (N-Quads), and what the service description says about it."""
-
-    nquads: bytes
-    named_graphs: tuple[str, ...] = ()
-    quads: int = 0
-
-
 @dataclass(frozen=True)
 class EngineLimits:
     timeout: float = 10.0
     max_rows: int = 10_000
     workers: int = 2
-    memory_bytes: int = 2 * 1024**3  # per worker address space
+    memory_bytes: int = 2 * 1024**3  # per worker address space (plus its query thread's stack)
+
+
+def check_query(text: str) -> None:
+    """What the parent refuses before a worker sees the text: too long, update, SERVICE, deep nesting."""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"the query is {len(text):,} characters long; this endpoint accepts up to "
+                         f"{MAX_QUERY_LENGTH:,}", status=413, title="Query too long")
+    try:
+        screen(text)
+    except QueryRefused as exc:
+        if exc.title == "Read-only":  # an update: say it as the endpoint says it for update= and the body
+            raise QueryError(f"this endpoint is read-only: {exc.reason}", status=exc.status,
+                             title="Read-only endpoint") from None
+        raise QueryError(exc.reason, status=exc.status, title=exc.title) from None
 
 
 # ---------------------------------------------------------------- parent side
@@ -96,10 +90,21 @@ class _Worker:
     process: subprocess.Popen
     conn: Connection
     network_isolated: bool = False
+    stderr: collections.deque = field(default_factory=lambda: collections.deque(maxlen=50))
+    reader: threading.Thread | None = None
 
     @property
     def pid(self) -> int:
         return self.process.pid
+
+    def drain(self, stream: IO[bytes]) -> None:
+        """Keep the last lines the worker wrote to stderr (what a crash says), and log them."""
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip()
+            if line:
+                self.stderr.append(line)
+                log.warning("query worker %d: %s", self.pid, line)
+        stream.close()
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -109,40 +114,69 @@ class _Worker:
         with contextlib.suppress(Exception):
             self.conn.close()
 
+    def death(self) -> str:
+        """How the process ended (after it has), in words: its signal or exit status, its last words."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+        if self.reader is not None:
+            self.reader.join(timeout=2)  # the pipe ends with the process; its last line may be in transit
+        code = self.process.returncode
+        if code is None:
+            how = "stopped answering"
+        elif code < 0:
+            try:
+                how = f"was killed by {signal.Signals(-code).name}"
+            except ValueError:
+                how = f"was killed by signal {-code}"
+        else:
+            how = f"exited with status {code}"
+        last = next((line for line in reversed(self.stderr) if line.strip() and not line[0].isspace()
+                     and not line.startswith(("note:", "stack backtrace"))), None)
+        return how + (f" ({last.strip()[:200]})" if last else "")
+
 
 @dataclass
 class QueryEngine:
     """A pool of query worker processes; `run` is safe to call from many coroutines at once."""
 
-    data: StoreData
+    data: WorkerData
     limits: EngineLimits = field(default_factory=EngineLimits)
     _idle: asyncio.Queue | None = None
     _all: set = field(default_factory=set)
     _tasks: set = field(default_factory=set)
     _closed: bool = False
 
+    @property
+    def worker_pids(self) -> tuple[int, ...]:
+        """The process ids of the live workers (read-only; tests check that a worker survived)."""
+        return tuple(sorted(worker.pid for worker in self._all))
+
+    @property
+    def network_isolated(self) -> bool:
+        return bool(self._all) and all(w.network_isolated for w in self._all)
+
     def _spawn(self) -> _Worker:
         parent, child = socket.socketpair()
-        command = [
-            sys.executable,
-            "-B",
-            "-m",
-            "tipkg.server.worker",
-            str(child.fileno()),
-            str(self.limits.memory_bytes),
-        ]
-        process = subprocess.Popen(command, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL)
+        command = [sys.executable, "-B", "-m", "tipkg.server.worker", str(child.fileno()),
+                   str(self.limits.memory_bytes)]
+        env = {**os.environ, "RUST_BACKTRACE": "0"}  # a crash's first line says it; no backtrace after it
+        process = subprocess.Popen(command, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, env=env)
         child.close()
         conn = Connection(parent.detach())
+        worker = _Worker(process, conn)
+        assert process.stderr is not None
+        worker.reader = threading.Thread(target=worker.drain, args=(process.stderr,), daemon=True)
+        worker.reader.start()
         try:
-            conn.send({"nquads": self.data.nquads, "prefixes": PREFIXES})
+            conn.send(self.data)
             if not conn.poll(60):
-                raise RuntimeError("a SPARQL worker process did not start within 60 s")
+                raise RuntimeError("it did not start within 60 s")
             message = conn.recv()
         except (OSError, EOFError, RuntimeError) as exc:
-            process.kill()
-            raise RuntimeError(f"a SPARQL worker process failed to start: {exc}") from None
-        worker = _Worker(process, conn, network_isolated=bool(message[2]))
+            worker.kill()
+            raise RuntimeError(f"a SPARQL worker process failed to start: {exc} {worker.death()}") from None
+        worker.network_isolated = bool(message[2])
         self._all.add(worker)
         return worker
 
@@ -168,17 +202,14 @@ class QueryEngine:
             worker.kill()
         self._all.clear()
 
-    @property
-    def network_isolated(self) -> bool:
-        return bool(self._all) and all(w.network_isolated for w in self._all)
-
-    async def _replace(self, worker: _Worker) -> None:
+    async def _replace(self, worker: _Worker) -> bool:
+        """Kill a worker and start a fresh one in its place; False when that failed three times."""
         self._all.discard(worker)
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, worker.kill)
         for attempt in range(3):
             if self._closed:
-                return
+                return False
             try:
                 fresh = await loop.run_in_executor(None, self._spawn)
             except RuntimeError as exc:
@@ -187,19 +218,18 @@ class QueryEngine:
                 continue
             assert self._idle is not None
             self._idle.put_nowait(fresh)
-            return
+            return True
         log.error("the query pool is one worker short; restart tipkg serve")
+        return False
 
-    async def run(
-        self,
-        query: str,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-        timeout: float | None = None,
-        bindings: Sequence[tuple[str, Term]] = (),
-    ) -> QueryResult:
+    async def run(self, query: str, inferred: bool, dataset: QueryDataset | None = None,
+                  bindings: Mapping[str, OxTerm] | None = None, timeout: float | None = None) -> QueryResult:
+        """Screen a query, then answer it in a worker (see WorkerRequest for the dataset it runs on)."""
         if self._idle is None:
             raise RuntimeError("QueryEngine.start() was not awaited")
+        check_query(query)
+        request = WorkerRequest(query, inferred, self.limits.max_rows, dataset,
+                                tuple(sorted((bindings or {}).items())))
         budget = self.limits.timeout if timeout is None else timeout
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -208,13 +238,6 @@ class QueryEngine:
         except asyncio.TimeoutError:
             raise QueryTimeout(budget, waiting=True) from None
         remaining = max(0.001, budget - (loop.time() - started))
-        request = {
-            "query": query,
-            "default_graphs": list(default_graphs),
-            "named_graphs": list(named_graphs),
-            "max_rows": self.limits.max_rows,
-            "bindings": list(bindings),
-        }
 
         def exchange():
             worker.conn.send(request)
@@ -230,23 +253,24 @@ class QueryEngine:
             future.add_done_callback(lambda done: self._settle(worker, done))
             raise
         except (EOFError, OSError):
-            # The worker died (memory limit, crash): replace it and report a server-side failure.
-            self._background(self._replace(worker))
-            raise QueryError(
-                "the query worker stopped while answering (too much memory?)",
-                status=503,
-                title="Query failed",
-            ) from None
+            # The worker died while answering (Oxigraph crashed, or ran out of memory and aborted).
+            replaced = await self._replace(worker)
+            how = worker.death()
+            log.error("query worker %d %s while answering a query", worker.pid, how)
+            after = "a fresh worker took its place" if replaced else "no worker could be started in its place"
+            raise QueryError(f"the query worker process (pid {worker.pid}) {how} while answering this query; "
+                             f"{after}", status=503, title="Query worker died") from None
         if reply is None:
             log.warning("a query ran past %g s; its worker (pid %d) was stopped", budget, worker.pid)
             self._background(self._replace(worker))
             raise QueryTimeout(budget)
         self._idle.put_nowait(worker)
-        if reply[0] == "error":
-            _, status, title, message = reply
-            raise QueryError(message, status=status, title=title)
-        _, kind, variables, rows, boolean, truncated = reply
-        return QueryResult(ResultKind(kind), tuple(variables), tuple(rows), boolean, truncated)
+        if isinstance(reply, WorkerFailure):
+            raise QueryError(reply.message, status=reply.status, title=reply.title)
+        if not isinstance(reply, QueryResult):
+            raise QueryError(f"the worker answered with {type(reply).__name__}", status=500,
+                             title="Internal error")
+        return reply
 
     def _settle(self, worker: _Worker, done: asyncio.Future) -> None:
         reply = None

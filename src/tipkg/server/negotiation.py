@@ -1,83 +1,39 @@
-"""Content negotiation: the formats the server speaks, the Accept header, `.ext` and `format=` overrides."""
+"""Content negotiation: the `Accept` header, and the `.ext` suffixes of resource paths.
+
+Formats themselves (names, media types, aliases) are `tipkg.formats`; this module only decides which of a
+handler's offers a request prefers: by `Accept` (q-values, specificity, the server's order), by a format
+name given as a parameter (`format=`, `output=`, `results=`: what SPARQLWrapper and YASGUI send), or by a
+path suffix (`/id/hhs.ttl`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
 
+from tipkg.formats import Format, Kind, from_media_type, resolve
 
-class Format(str, Enum):
-    """Every representation the server can produce; the value is the short name used by `?format=`."""
-
-    HTML = "html"
-    # SPARQL results (SELECT, ASK)
-    SPARQL_JSON = "json"
-    SPARQL_XML = "xml"
-    CSV = "csv"
-    TSV = "tsv"
-    # RDF (entity descriptions, CONSTRUCT, DESCRIBE, service description)
-    TURTLE = "ttl"
-    NTRIPLES = "nt"
-    JSONLD = "jsonld"
-    RDFXML = "rdf"
-    NQUADS = "nq"
-    TRIG = "trig"
-
-    @property
-    def media_type(self) -> str:
-        return MEDIA_TYPES[self]
-
-    @property
-    def content_type(self) -> str:
-        textual = self.media_type.startswith("text/") or self in (
-            Format.JSONLD,
-            Format.SPARQL_JSON,
-            Format.NTRIPLES,
-            Format.NQUADS,
-            Format.RDFXML,
-            Format.SPARQL_XML,
-        )
-        return self.media_type + ("; charset=utf-8" if textual else "")
-
-
-MEDIA_TYPES = {
-    Format.HTML: "text/html",
-    Format.SPARQL_JSON: "application/sparql-results+json",
-    Format.SPARQL_XML: "application/sparql-results+xml",
-    Format.CSV: "text/csv",
-    Format.TSV: "text/tab-separated-values",
-    Format.TURTLE: "text/turtle",
-    Format.NTRIPLES: "application/n-triples",
-    Format.JSONLD: "application/ld+json",
-    Format.RDFXML: "application/rdf+xml",
-    Format.NQUADS: "application/n-quads",
-    Format.TRIG: "application/trig",
-}
-
-# Other names clients use for the same thing.
-ALIASES = {
-    "application/json": Format.SPARQL_JSON,
-    "application/xml": Format.SPARQL_XML,
-    "text/xml": Format.SPARQL_XML,
-    "application/xhtml+xml": Format.HTML,
-    "application/x-turtle": Format.TURTLE,
-    "text/n3": Format.TURTLE,
-    "text/plain": Format.NTRIPLES,
-    "application/x-trig": Format.TRIG,
-}
-
-RESULT_FORMATS = (Format.SPARQL_JSON, Format.SPARQL_XML, Format.CSV, Format.TSV, Format.HTML)
-RDF_FORMATS = (Format.TURTLE, Format.JSONLD, Format.NTRIPLES, Format.RDFXML)
-# For pages, HTML comes first: a browser (or curl's */*) gets the page, a program asks for RDF.
+# A resource's representations: HTML first, so that a browser (or curl's */*) gets the page.
+RDF_FORMATS = (Format.TURTLE, Format.JSONLD, Format.NTRIPLES, Format.RDFXML, Format.TRIG)
 PAGE_FORMATS = (Format.HTML, *RDF_FORMATS)
-GRAPH_RESULT_FORMATS = (*RDF_FORMATS, Format.HTML)
+# Answers of the SPARQL endpoint: a program's format first (SPARQL JSON, Turtle), the HTML table last.
+ROW_FORMATS = (Format.SPARQL_JSON, Format.SPARQL_XML, Format.CSV, Format.TSV, Format.HTML)
+GRAPH_FORMATS = (*RDF_FORMATS, Format.NQUADS, Format.HTML)
+SERVED = frozenset(ROW_FORMATS) | frozenset(GRAPH_FORMATS)
 SUFFIXES = {
     ".html": Format.HTML,
     ".ttl": Format.TURTLE,
     ".jsonld": Format.JSONLD,
     ".nt": Format.NTRIPLES,
     ".rdf": Format.RDFXML,
+    ".trig": Format.TRIG,
 }
+FORMAT_PARAMETERS = ("format", "output", "results")  # synonyms: clients send one, or all three
+
+
+def carries_graph(offers: Iterable[Format]) -> bool:
+    """Whether a set of offers is for RDF (then `application/json` means JSON-LD) or for result rows."""
+    return any(offer.kind in (Kind.GRAPH, Kind.DATASET) for offer in offers)
 
 
 @dataclass(frozen=True)
@@ -95,7 +51,7 @@ class _Range:
         return self.type in ("*", main) and self.subtype in ("*", sub)
 
 
-def _parse_accept(header: str) -> list[_Range]:
+def _parse_accept(header: str, graph: bool) -> list[_Range]:
     ranges = []
     for order, item in enumerate(header.split(",")):
         parts = [p.strip() for p in item.split(";")]
@@ -110,10 +66,10 @@ def _parse_accept(header: str) -> list[_Range]:
                     q = max(0.0, min(1.0, float(value)))
                 except ValueError:
                     q = 0.0
+        known = from_media_type(media, graph)  # an alias (application/json, text/n3, ...) means its format
+        if known is not None:
+            media = known.media_type
         main, _, sub = media.partition("/")
-        alias = ALIASES.get(media)
-        if alias is not None:
-            main, _, sub = alias.media_type.partition("/")
         ranges.append(_Range(main, sub, q, order))
     return ranges
 
@@ -125,7 +81,7 @@ def negotiate(accept: str | None, offers: tuple[Format, ...]) -> Format | None:
     """
     if not accept or not accept.strip():
         return offers[0]
-    ranges = _parse_accept(accept)
+    ranges = _parse_accept(accept, carries_graph(offers))
     if not ranges:
         return offers[0]
     best: tuple | None = None
@@ -142,13 +98,33 @@ def negotiate(accept: str | None, offers: tuple[Format, ...]) -> Format | None:
     return best[1] if best else None
 
 
-def by_name(name: str | None, offers: tuple[Format, ...]) -> Format | None:
-    """The `format=` parameter: a short name (json, ttl, ...) or a media type; None if not offered."""
-    if not name:
-        return None
-    name = name.strip().lower()
-    for offer in offers:
-        if name in (offer.value, offer.media_type):
-            return offer
-    alias = ALIASES.get(name)
-    return alias if alias in offers else None
+def named_format(value: str, graph: bool) -> Format | None:
+    """A `format=` value: a name (`json`, `turtle`, `csv`, ...) or a media type, or a comma-separated list
+    of media types (SPARQLWrapper repeats its Accept header there); None when nothing in it is known."""
+    value = value.strip()
+    if "/" not in value:
+        found = resolve(value, graph)
+        return found if found in SERVED else None
+    for item in value.split(","):
+        found = from_media_type(item, graph)
+        if found in SERVED:
+            return found
+    return None
+
+
+class ConflictingFormats(ValueError):
+    """`format=json&output=csv`: the request names two different formats."""
+
+
+def requested_format(values: Iterable[str], graph: bool) -> Format | None:
+    """The one format the `format`/`output`/`results` values name (unknown values are ignored, so that the
+    `Accept` header decides); raises ConflictingFormats when known values disagree."""
+    found: dict[Format, str] = {}
+    for value in values:
+        fmt = named_format(value, graph)
+        if fmt is not None:
+            found.setdefault(fmt, value)
+    if len(found) > 1:
+        names = " and ".join(repr(v) for v in found.values())
+        raise ConflictingFormats(f"the request asks for two formats at once ({names}); give one")
+    return next(iter(found), None)

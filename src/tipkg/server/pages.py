@@ -1,9 +1,13 @@
 """Linked-data pages: every IRI under --base resolves, to HTML for people and RDF for programs.
 
 `/id/<slug>` (and any other path under the base) answers with the resource's description: HTML by
-default, Turtle, JSON-LD, N-Triples or RDF/XML by `Accept` or by a `.ttl`/`.jsonld`/`.nt`/`.rdf` suffix
-(`.html` forces the page). Every answer names its alternates in a `Link` header and its exact form in
+default, Turtle, JSON-LD, N-Triples, RDF/XML or TriG by `Accept` (`application/json` means JSON-LD) or by a
+`.ttl`/`.jsonld`/`.nt`/`.rdf`/`.trig` suffix (`.html` forces the page). TriG keeps each statement in its
+named graph, the sentence's. Every answer names its alternates in a `Link` header and its exact form in
 `Content-Location`, and varies on `Accept`. Representations are built once and kept (responses.py).
+
+Writers: pyoxigraph's (`tipkg.results.write_rdf`) for Turtle, N-Triples, RDF/XML and TriG; JSON-LD is
+publishing, compacted by rdflib with the published context (`tipkg.jsonld.build_context`) inline.
 """
 
 from __future__ import annotations
@@ -11,17 +15,21 @@ from __future__ import annotations
 import difflib
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from urllib.parse import quote
 
-from rdflib import Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from tipkg.server.negotiation import PAGE_FORMATS, RDF_FORMATS, SUFFIXES, Format, negotiate
+from tipkg.formats import Format
+from tipkg.results import sorted_triples, used_prefixes, write_rdf
+from tipkg.server.negotiation import PAGE_FORMATS, RDF_FORMATS, SUFFIXES, negotiate
 from tipkg.server.responses import Representation
-from tipkg.server.results import jsonld_document, write_rdf
-from tipkg.server.site import HEADER_PROPERTIES, Site, term
+from tipkg.server.site import HEADER_PROPERTIES, Site
+from tipkg.terms import OxTerm, from_ox, to_ox
 from tipkg.vocab import OA, SCHEMA
 
 FORMAT_LABELS = {
@@ -30,6 +38,7 @@ FORMAT_LABELS = {
     Format.JSONLD: "JSON-LD",
     Format.NTRIPLES: "N-Triples",
     Format.RDFXML: "RDF/XML",
+    Format.TRIG: "TriG",
 }
 SUFFIX_OF = {fmt: suffix for suffix, fmt in SUFFIXES.items()}
 COMMENT_PROPERTIES = (RDFS.comment, SKOS.definition, SCHEMA.description, DCTERMS.description)
@@ -102,6 +111,7 @@ def _describe(server, iri: str, local: str, fmt: Format) -> Representation:
     site: Site = server.site
     headers = _negotiation_headers(local, fmt)
     quads = site.description_quads(iri)
+    triples = sorted({(s, p, o) for s, p, o, _ in quads})
     if fmt is Format.HTML:
         links, _ = alternates(local)
         view = entity_view(site, iri)
@@ -110,13 +120,43 @@ def _describe(server, iri: str, local: str, fmt: Format) -> Representation:
             entity=view,
             alternates=links,
             headers=headers,
-            jsonld=_script_json(jsonld_document(_triples(quads), site.jsonld_context)),
+            jsonld=_script_json(jsonld_document(triples, site.jsonld_context)),
         )
-    return Representation.of(write_rdf(_triples(quads), fmt, site.jsonld_context), fmt, headers)
+    if fmt is Format.TRIG:
+        return Representation.of(write_quads(quads), fmt, headers)
+    return Representation.of(write_graph(triples, fmt, site.jsonld_context), fmt, headers)
 
 
-def _triples(quads) -> list[tuple]:
-    return sorted({(term(s), term(p), term(o)) for s, p, o, _ in quads})
+def ox_triple(s, p, o) -> ox.Triple:
+    return ox.Triple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
+
+
+def jsonld_document(triples: Iterable[tuple], context: dict) -> dict | list:
+    """Compact JSON-LD of rdflib triples, with the context inline: never a remote one to fetch."""
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+
+
+def write_graph(triples: Iterable[tuple], fmt: Format, context: dict) -> bytes:
+    """rdflib triples as a page's RDF: JSON-LD compacted with the published context, the rest by
+    pyoxigraph (sorted, the project's prefixes)."""
+    if fmt is Format.JSONLD:
+        return json.dumps(jsonld_document(triples, context), ensure_ascii=False, indent=2).encode()
+    return write_rdf([ox_triple(s, p, o) for s, p, o in triples], fmt)
+
+
+def write_quads(quads: Iterable[tuple]) -> bytes:
+    """A description as TriG: each statement in its named graph (the provenance records in the default)."""
+    written = []
+    for s, p, o, g in quads:
+        triple = ox_triple(s, p, o)
+        graph = ox.NamedNode(g) if g else ox.DefaultGraph()
+        written.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
+    written.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    prefixes = used_prefixes(sorted_triples(q.triple for q in written))
+    return ox.serialize(written, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b""
 
 
 def _script_json(document) -> str:
@@ -143,6 +183,17 @@ def node_view(site: Site, node) -> dict:
         "acronym": site.acronym(iri),
         "external": site.local_path(iri) is None,
     }
+
+
+def node_view_term(site: Site, term: OxTerm | None) -> dict | None:
+    """A result cell (a pyoxigraph term) for the HTML table: labels and local links for the graph's IRIs."""
+    if term is None:
+        return None
+    if isinstance(term, ox.BlankNode):
+        return {"literal": True, "text": str(term), "note": "blank node"}
+    if isinstance(term, ox.Triple):
+        return {"literal": True, "text": str(term), "note": "triple"}
+    return node_view(site, from_ox(term))
 
 
 def _sources(site: Site, graphs) -> list:
@@ -266,7 +317,7 @@ async def ontology(request: Request, fmt: Format | None = None) -> Response:
     def build() -> Representation:
         site: Site = server.site
         headers = _negotiation_headers("/ontology", fmt)
-        triples = sorted((term(s), term(p), term(o)) for s, p, o in site.ontology_triples())
+        triples = sorted(site.ontology_triples())
         if fmt is Format.HTML:
             links, _ = alternates("/ontology")
             header = {
@@ -285,7 +336,7 @@ async def ontology(request: Request, fmt: Format | None = None) -> Response:
                 title=header.get(str(DCTERMS.title), "Ontology"),
                 description=header.get(str(DCTERMS.description), ""),
             )
-        return Representation.of(write_rdf(triples, fmt, site.jsonld_context), fmt, headers)
+        return Representation.of(write_graph(triples, fmt, site.jsonld_context), fmt, headers)
 
     return _cached(server, ("ontology", fmt), build).response(request)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tipkg.server.negotiation import Format
+from tipkg.formats import Format
 
 CACHE_CONTROL = "public, max-age=300"
 

@@ -2,7 +2,9 @@
 
 Built at start-up from `tipkg.load` (the project's ontology/ and data/ as they are on disk; the graph
 does not change while it is served). Everything a page needs is looked up in plain dicts here, so a page
-costs no SPARQL; only user queries go to the query workers (engine.py).
+costs no SPARQL; only user queries go to the query workers (engine.py), which hold the project store
+(`tipkg.engine.ProjectStore`). The indexes hold rdflib terms: pages are publishing (JSON-LD compacted by
+rdflib with the published context); `tipkg.terms` converts where pyoxigraph writes.
 """
 
 from __future__ import annotations
@@ -12,36 +14,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from tipkg.jsonld import build_context
 from tipkg.load import LoadedProject
-from tipkg.server.engine import StoreData, Term
-from tipkg.stores import project_dataset
 from tipkg.vocab import OA, PREFIXES, SCHEMA, TIP
 
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title)
 # Properties shown as the page's own header, not again among its statements.
 HEADER_PROPERTIES = {SKOS.prefLabel, SKOS.altLabel, RDF.type, RDFS.comment, PROV.wasDerivedFrom}
-
-
-def term(node) -> Term:
-    """An rdflib node as the Term tuple that results.py writes."""
-    if isinstance(node, URIRef):
-        return ("uri", str(node))
-    if isinstance(node, BNode):
-        return ("bnode", str(node))
-    datatype = (
-        str(node.datatype)
-        if node.datatype
-        else (
-            "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-            if node.language
-            else "http://www.w3.org/2001/XMLSchema#string"
-        )
-    )
-    return ("literal", str(node), datatype, node.language)
 
 
 def humanize(iri: str) -> str:
@@ -236,18 +218,6 @@ class Site:
 
     def ontology_triples(self) -> Iterable[tuple]:
         return self.loaded.ontology.triples((None, None, None))
-
-    def store_data(self, inferred: bool) -> StoreData:
-        """What the query workers load: the same dataset `tipkg query` runs on (tipkg.stores): the data's
-        named graphs, the ontology in the default graph, and with `inferred` the OWL 2 RL entailments in
-        id:graph/inferred."""
-        dataset = project_dataset(self.loaded, inferred=inferred)
-        default = dataset.default_graph.identifier
-        graphs = sorted({str(g) for *_, g in dataset.quads((None, None, None, None)) if g != default})
-        count = sum(1 for _ in dataset.quads((None, None, None, None)))
-        return StoreData(
-            dataset.serialize(format="nquads", encoding="utf-8"), named_graphs=tuple(graphs), quads=count
-        )
 
     # ------------------------------------------------------------ ontology reference
 

@@ -1,42 +1,55 @@
 """The SPARQL 1.1 Protocol endpoint (/sparql) and the canned queries (/queries/<name>).
 
-GET with `query=`, POST form-encoded (`query=`) or POST `application/sparql-query`; `default-graph-uri`
-and `named-graph-uri` as the Protocol defines (without them the default graph is the union of all graphs,
-as the provenance model expects). Results by `Accept` (or `format=`): SPARQL JSON (the default), XML, CSV,
-TSV or an HTML table for SELECT/ASK; Turtle (the default), N-Triples, JSON-LD, RDF/XML or HTML for
-CONSTRUCT/DESCRIBE. GET without a query returns the SPARQL 1.1 Service Description (or a query form for
-a browser). Errors: 400 malformed, 403 update/SERVICE, 406, 413 body too large, 415, 503 timeout.
+GET with `query=`, POST form-encoded (`query=`) or POST `application/sparql-query`. The dataset a query
+runs on: the protocol's `default-graph-uri` / `named-graph-uri` when the client gives them; else the
+query's own FROM / FROM NAMED (graphs of the store, never fetched); else the project's dataset, the same
+`tipkg query` uses (`tipkg.engine.QueryDataset.of`: the merge of every asserted graph as the default graph,
+the data's named graphs, and the entailments unless the server runs without them). A canned query runs on
+the project's dataset with the entailments only when it is marked `inferred: yes`, as on the CLI.
+
+Formats (`tipkg.formats`): by `format=` (or its synonyms `output=`, `results=`: SPARQLWrapper sends all
+three; identical repeats are fine, unknown values leave the choice to `Accept`) or by `Accept`. SELECT/ASK:
+SPARQL JSON (the default), XML, CSV, TSV or an HTML table; CONSTRUCT/DESCRIBE: Turtle (the default),
+JSON-LD, N-Triples, RDF/XML, TriG, N-Quads or HTML. Written by pyoxigraph's serializers (`tipkg.results`).
+GET without a query returns the SPARQL 1.1 Service Description (or a query form for a browser). Errors:
+400 malformed, 403 update/SERVICE, 406, 413 body or query too large, 415, 503 timeout or a worker that died.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qsl, urlencode
 
+import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tipkg.engine import QueryDataset, QueryResult
 from tipkg.errors import UsageError
-from tipkg.queries import parse_term
-from tipkg.server.engine import QueryError, QueryResult, ResultKind
+from tipkg.formats import Format
+from tipkg.queries import CannedQuery
+from tipkg.results import serialize, write_rdf
+from tipkg.server.engine import QueryError
 from tipkg.server.negotiation import (
-    GRAPH_RESULT_FORMATS,
-    RDF_FORMATS,
-    RESULT_FORMATS,
-    Format,
-    by_name,
+    FORMAT_PARAMETERS,
+    GRAPH_FORMATS,
+    ROW_FORMATS,
+    ConflictingFormats,
+    named_format,
     negotiate,
+    requested_format,
 )
-from tipkg.server.pages import error_response, node_view
+from tipkg.server.pages import error_response, node_view_term
 from tipkg.server.responses import Representation
-from tipkg.server.results import nt_term, write_rdf, write_results
-from tipkg.server.safety import check_read_only, read_body
-from tipkg.server.site import term
-from tipkg.stores import INFERRED_GRAPH
+from tipkg.server.safety import read_body
+from tipkg.sparql import QueryForm
+from tipkg.terms import OxTerm, parse_term
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 SD_RESULT_FORMATS = (
     "SPARQL_Results_JSON",
     "SPARQL_Results_XML",
@@ -46,7 +59,12 @@ SD_RESULT_FORMATS = (
     "N-Triples",
     "JSON-LD",
     "RDF_XML",
+    "TriG",
+    "N-Quads",
 )
+# A canned query's page comes first: a browser (or */*) gets the HTML table; programs ask for data.
+CANNED_ROW_FORMATS = (Format.HTML, *ROW_FORMATS[:-1])
+CANNED_GRAPH_FORMATS = (Format.HTML, *GRAPH_FORMATS[:-1])
 
 
 class _Params:
@@ -66,6 +84,16 @@ class _Params:
     def all(self, key: str) -> list[str]:
         return self.values.get(key, [])
 
+    def formats(self) -> list[str]:
+        return [value for key in FORMAT_PARAMETERS for value in self.all(key)]
+
+
+def _utf8(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"the {what} is not UTF-8 (byte {exc.start})", title="Bad request") from None
+
 
 async def _protocol_params(request: Request, max_body: int) -> tuple[_Params, str | None]:
     pairs = list(request.query_params.multi_items())
@@ -80,16 +108,9 @@ async def _protocol_params(request: Request, max_body: int) -> tuple[_Params, st
             title="Read-only endpoint",
         )
     if content_type == "application/sparql-query":
-        try:
-            return _Params(pairs), body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise QueryError("the query is not UTF-8", title="Bad request") from None
+        return _Params(pairs), _utf8(body, "query")
     if content_type == "application/x-www-form-urlencoded":
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise QueryError("the form is not UTF-8", title="Bad request") from None
-        form = [(k, v) for k, values in parse_qs(text, keep_blank_values=True).items() for v in values]
+        form = parse_qsl(_utf8(body, "form"), keep_blank_values=True, errors="strict")
         return _Params(pairs + form), None
     raise QueryError(
         f"a POST must be application/sparql-query or application/x-www-form-urlencoded, "
@@ -99,11 +120,27 @@ async def _protocol_params(request: Request, max_body: int) -> tuple[_Params, st
     )
 
 
+def _protocol_dataset(params: _Params) -> QueryDataset | None:
+    """The RDF dataset the client named with `default-graph-uri` / `named-graph-uri`, if it named one."""
+    defaults, named = params.all("default-graph-uri"), params.all("named-graph-uri")
+    if not defaults and not named:
+        return None
+    for iri in (*defaults, *named):
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise QueryError(f"not a graph IRI: {iri!r} ({exc})", title="Bad request") from None
+    return QueryDataset(tuple(defaults), tuple(named))
+
+
 async def endpoint(request: Request) -> Response:
     server = request.app.state.server
     query = None
     try:
-        params, body_query = await _protocol_params(request, server.settings.max_body)
+        try:
+            params, body_query = await _protocol_params(request, server.settings.max_body)
+        except UnicodeDecodeError as exc:  # a form whose percent escapes decode to bytes that are not UTF-8
+            raise QueryError(f"the form is not UTF-8 ({exc.reason})", title="Bad request") from None
         if params.all("update"):
             raise QueryError(
                 "this endpoint is read-only: SPARQL Update is not accepted",
@@ -112,18 +149,18 @@ async def endpoint(request: Request) -> Response:
             )
         query = body_query if body_query is not None else params.one("query")
         if query is None:
-            return service_description(request, server)
+            return service_description(request, server, params.formats())
         if not query.strip():
             raise QueryError("the query is empty", title="Malformed query")
         return await _answer(
             request,
             server,
             query,
-            params.all("default-graph-uri"),
-            params.all("named-graph-uri"),
-            params.one("format"),
-            RESULT_FORMATS,
-            GRAPH_RESULT_FORMATS,
+            inferred=server.settings.inferred,
+            dataset=_protocol_dataset(params),
+            bindings={},
+            formats=params.formats(),
+            offers=(ROW_FORMATS, GRAPH_FORMATS),
             page={"query": query},
         )
     except QueryError as exc:
@@ -135,88 +172,74 @@ async def endpoint(request: Request) -> Response:
 async def canned(request: Request) -> Response:
     server = request.app.state.server
     name = request.path_params["name"]
-    for suffix, fmt_name in (
-        (".json", "json"),
-        (".csv", "csv"),
-        (".tsv", "tsv"),
-        (".xml", "xml"),
-        (".ttl", "ttl"),
-        (".html", "html"),
-    ):
-        if name.endswith(suffix) and name[: -len(suffix)] in server.queries:
-            name, forced = name[: -len(suffix)], fmt_name
-            break
-    else:
-        forced = request.query_params.get("format")
-    canned_query = server.queries.get(name)
+    params = _Params(list(request.query_params.multi_items()))
+    formats = params.formats()
+    stem, dot, suffix = name.partition(".")
+    if dot and stem in server.queries:  # /queries/funding.csv: the suffix is a format name
+        graph = server.queries[stem].sparql.form.returns_graph
+        if named_format(suffix, graph) is not None:
+            name, formats = stem, [suffix]
+    canned_query: CannedQuery | None = server.queries.get(name)
     if canned_query is None:
         from tipkg.server.pages import not_found
 
         return not_found(request, server, request.url.path)
-    # A page first: a browser (or */*) gets the HTML table; programs ask for a results format.
-    select_offers = (Format.HTML, *RESULT_FORMATS[:-1])
-    graph_offers = (Format.HTML, *RDF_FORMATS)
     try:
-        bindings, values = _parameter_bindings(request, canned_query)
-        default_graphs, named_graphs = [], []
-        if not canned_query.inferred and server.settings.inferred:
-            # A question about what the source says runs on the asserted graphs only, as `tipkg query` does.
-            named_graphs = [g for g in server.engine.data.named_graphs if g != str(INFERRED_GRAPH)]
-            default_graphs = ["", *named_graphs]
+        if canned_query.inferred and not server.settings.inferred:
+            raise QueryError("this question is about the OWL 2 RL entailments, and this server was started "
+                             "without them", status=501, title="Entailments not served")
+        bindings, values = _parameter_bindings(params, canned_query)
         return await _answer(
             request,
             server,
             canned_query.text,
-            default_graphs,
-            named_graphs,
-            forced,
-            select_offers,
-            graph_offers,
-            page={"canned": canned_query, "query": canned_query.text, "values": values},
+            inferred=canned_query.inferred,
+            dataset=None,
             bindings=bindings,
+            formats=formats,
+            offers=(CANNED_ROW_FORMATS, CANNED_GRAPH_FORMATS),
+            page={"canned": canned_query, "query": canned_query.text, "values": values},
         )
     except QueryError as exc:
         return error_response(request, server, exc.status, exc.title, exc.message)
 
 
-def _parameter_bindings(request: Request, canned_query) -> tuple[tuple, dict[str, str]]:
-    """A canned query's parameters from the URL (`?org=id:dhs`), as RDF terms (never pasted into the text)."""
-    bindings, values = [], {}
+def _parameter_bindings(params: _Params,
+                        canned_query: CannedQuery) -> tuple[dict[str, OxTerm], dict[str, str]]:
+    """A canned query's parameters from the URL (`?org=id:dhs`) as RDF terms (`tipkg.terms.parse_term`),
+    bound by the engine, never pasted into the text. A malformed value is a 400 that says what is wrong."""
+    bindings: dict[str, OxTerm] = {}
+    values: dict[str, str] = {}
     for parameter in canned_query.parameters:
-        value = request.query_params.get(parameter.name, "").strip()
-        if not value:
+        given = {value.strip() for value in params.all(parameter.name)} - {""}
+        if not given:
             continue
+        if len(given) > 1:
+            raise QueryError(f"parameter {parameter.name} was given {len(given)} different values; give one",
+                             title="Bad parameter")
+        value = given.pop()
         try:
-            node = parse_term(value)
+            bindings[parameter.name] = parse_term(value)
         except UsageError as exc:
             raise QueryError(f"parameter {parameter.name}: {exc}", title="Bad parameter") from None
-        bindings.append((parameter.name, term(node)))
         values[parameter.name] = value
-    return tuple(bindings), values
+    return bindings, values
 
 
-async def _answer(
-    request: Request,
-    server,
-    query: str,
-    default_graphs: list[str],
-    named_graphs: list[str],
-    forced: str | None,
-    select_offers,
-    graph_offers,
-    page: dict,
-    bindings: tuple = (),
-) -> Response:
-    check_read_only(query)
-    key = (query, tuple(default_graphs), tuple(named_graphs), bindings)
-    result = server.results.get(("result", key))
-    if result is None:
-        result = await server.engine.run(query, default_graphs, named_graphs, bindings=bindings)
-        server.results.put(
-            ("result", key), result, size=96 * (len(result.rows) + 1) * max(1, len(result.variables))
-        )
-    offers = graph_offers if result.kind is ResultKind.GRAPH else select_offers
-    fmt = by_name(forced, offers) if forced else negotiate(request.headers.get("accept"), offers)
+def _choose_format(request: Request, result: QueryResult, names: list[str],
+                   offers: tuple[Format, ...]) -> Format:
+    graph = result.form.returns_graph
+    try:
+        named = requested_format(names, graph)
+    except ConflictingFormats as exc:
+        raise QueryError(str(exc), title="Bad request") from None
+    offered = ", ".join(f.value for f in offers)
+    if named is not None:
+        if named in offers:
+            return named
+        raise QueryError(f"a {result.form.value} query cannot be answered as {named.value}; "
+                         f"offered: {offered}", status=406, title="Not acceptable")
+    fmt = negotiate(request.headers.get("accept"), offers)
     if fmt is None:
         raise QueryError(
             "none of the formats asked for fits this result; offered: "
@@ -224,119 +247,131 @@ async def _answer(
             status=406,
             title="Not acceptable",
         )
+    return fmt
+
+
+async def _answer(
+    request: Request,
+    server,
+    query: str,
+    inferred: bool,
+    dataset: QueryDataset | None,
+    bindings: dict[str, OxTerm],
+    formats: list[str],
+    offers: tuple[tuple[Format, ...], tuple[Format, ...]],
+    page: dict,
+) -> Response:
+    key = (query, inferred, dataset, tuple(sorted(bindings.items())))
+    result = server.results.get(("result", key))
+    if result is None:
+        result = await server.engine.run(query, inferred, dataset, bindings)
+        width = 3 if result.form.returns_graph else max(1, len(result.variables))
+        server.results.put(("result", key), result, size=96 * (len(result) + 1) * width)
+    fmt = _choose_format(request, result, formats, offers[1] if result.form.returns_graph else offers[0])
     rep_key = ("rep", key, fmt, request.url.path)
     rep = server.results.get(rep_key)
     if rep is None:
-        rep = _represent(server, result, fmt, page)
+        rep = _represent(server, result, fmt, offers, page)
         server.results.put(rep_key, rep)
     return rep.response(request)
 
 
-def _represent(server, result: QueryResult, fmt: Format, page: dict) -> Representation:
+def _represent(server, result: QueryResult, fmt: Format, offers, page: dict) -> Representation:
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["Tipkg-Truncated"] = "true"
         headers["Tipkg-Row-Limit"] = str(server.settings.max_rows)
-    if fmt is Format.HTML:
-        site = server.site
-        rows = [[node_view_term(site, t) for t in row] for row in result.rows]
-        offered = RESULT_FORMATS[:-1] if result.kind is not ResultKind.GRAPH else RDF_FORMATS
-        canned_query = page.get("canned")
-        formats = [
-            (
-                f.value,
-                f.media_type,
-                f"/queries/{canned_query.name}?" + urlencode({**page.get("values", {}), "format": f.value})
-                if canned_query
-                else "/sparql?" + urlencode({"query": page["query"], "format": f.value}),
-            )
-            for f in offered
-        ]
-        return server.render(
-            "results.html",
-            result=result,
-            rows=rows,
-            formats=formats,
-            limit=server.settings.max_rows,
-            headers=headers,
-            **page,
+    if fmt is not Format.HTML:
+        return Representation.of(serialize(result, fmt), fmt, headers)
+    site = server.site
+    if result.form.returns_graph:
+        variables: tuple[str, ...] = ("subject", "predicate", "object")
+        cells: list[Sequence[OxTerm | None]] = [(t.subject, t.predicate, t.object) for t in result.triples]
+    else:
+        variables, cells = result.variables, list(result.rows)
+    rows = [[node_view_term(site, t) for t in row] for row in cells]
+    offered = [f for f in (offers[1] if result.form.returns_graph else offers[0]) if f is not Format.HTML]
+    canned_query = page.get("canned")
+    formats = [
+        (
+            f.value,
+            f.media_type,
+            f"/queries/{canned_query.name}?" + urlencode({**page.get("values", {}), "format": f.value})
+            if canned_query
+            else "/sparql?" + urlencode({"query": page["query"], "format": f.value}),
         )
-    if result.kind is ResultKind.GRAPH:
-        return Representation.of(write_rdf(result.rows, fmt), fmt, headers)
-    return Representation.of(write_results(result, fmt), fmt, headers)
-
-
-def node_view_term(site, value) -> dict | None:
-    """A result cell for the HTML table: labels and local links for the graph's own IRIs."""
-    if value is None:
-        return None
-    from rdflib import Literal, URIRef
-
-    kind = value[0]
-    if kind == "uri":
-        return node_view(site, URIRef(value[1]))
-    if kind == "bnode":
-        return {"literal": True, "text": "_:" + value[1], "note": "blank node"}
-    if kind == "literal":
-        datatype = None if value[3] or value[2].endswith("#string") else URIRef(value[2])
-        return node_view(site, Literal(value[1], lang=value[3], datatype=datatype))
-    return {"literal": True, "text": nt_term(value), "note": "triple"}
-
-
-def service_description(request: Request, server) -> Response:
-    """SPARQL 1.1 Service Description of this endpoint (RDF), or the query form for a browser."""
-    offers = (*RDF_FORMATS, Format.HTML)  # */* (curl, a SPARQL client) gets Turtle; a browser asks for HTML
-    fmt = by_name(request.query_params.get("format"), offers) or negotiate(
-        request.headers.get("accept"), offers
+        for f in offered
+    ]
+    return server.render(
+        "results.html",
+        result=result,
+        ask=result.form is QueryForm.ASK,
+        graph=result.form.returns_graph,
+        variables=variables,
+        rows=rows,
+        formats=formats,
+        limit=server.settings.max_rows,
+        headers=headers,
+        **page,
     )
+
+
+def service_description(request: Request, server, names: list[str]) -> Response:
+    """SPARQL 1.1 Service Description of this endpoint (RDF), or the query form for a browser."""
+    offers = (*GRAPH_FORMATS[:-1], Format.HTML)  # */* (curl, a SPARQL client) gets Turtle; a browser HTML
+    try:
+        named = requested_format(names, graph=True)
+    except ConflictingFormats as exc:
+        raise QueryError(str(exc), title="Bad request") from None
+    fmt = named if named in offers else negotiate(request.headers.get("accept"), offers)
     if fmt is None:  # e.g. a client that asks for results but sent no query: show it what this is
         fmt = Format.TURTLE
     endpoint_iri = str(request.url.replace(query="", fragment=""))
     key = ("sd", endpoint_iri, fmt)
     rep = server.results.get(key)  # an LRU: the Host header is the client's to choose
     if rep is None:
-        triples = _sd_triples(server, endpoint_iri)
         if fmt is Format.HTML:
             rep = server.render(
                 "sparql.html", queries=server.queries, endpoint=endpoint_iri, headers={"Vary": "Accept"}
             )
         else:
-            rep = Representation.of(write_rdf(triples, fmt), fmt, {"Vary": "Accept"})
+            body = write_rdf(_sd_triples(server, endpoint_iri), fmt)
+            rep = Representation.of(body, fmt, {"Vary": "Accept"})
         server.results.put(key, rep)
     return rep.response(request)
 
 
-def _sd_triples(server, endpoint_iri: str) -> list[tuple]:
-    def uri(value: str) -> tuple:
-        return ("uri", value)
+def _sd_triples(server, endpoint_iri: str) -> list[ox.Triple]:
+    try:
+        me = ox.NamedNode(endpoint_iri)
+    except ValueError:  # a Host header that makes no IRI: describe the endpoint under the base instead
+        endpoint_iri = server.settings.base + "sparql"
+        me = ox.NamedNode(endpoint_iri)
 
-    def integer(value: int) -> tuple:
-        return ("literal", str(value), "http://www.w3.org/2001/XMLSchema#integer", None)
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + name)
 
-    me, dataset, default = (
-        uri(endpoint_iri),
-        uri(endpoint_iri + "#dataset"),
-        uri(endpoint_iri + "#default-graph"),
-    )
+    dataset, default = ox.NamedNode(endpoint_iri + "#dataset"), ox.NamedNode(endpoint_iri + "#default-graph")
     triples = [
-        (me, uri(RDF_TYPE), uri(SD + "Service")),
-        (me, uri(SD + "endpoint"), me),
-        (me, uri(SD + "supportedLanguage"), uri(SD + "SPARQL11Query")),
-        (me, uri(SD + "feature"), uri(SD + "UnionDefaultGraph")),
-        (me, uri(SD + "defaultDataset"), dataset),
-        (me, uri("http://purl.org/dc/terms/title"), ("literal", server.title, "", "en")),
-        (dataset, uri(RDF_TYPE), uri(SD + "Dataset")),
-        (dataset, uri(SD + "defaultGraph"), default),
-        (default, uri(RDF_TYPE), uri(SD + "Graph")),
-        (default, uri("http://rdfs.org/ns/void#triples"), integer(server.engine.data.quads)),
+        ox.Triple(me, RDF_TYPE, sd("Service")),
+        ox.Triple(me, sd("endpoint"), me),
+        ox.Triple(me, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(me, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(me, sd("defaultDataset"), dataset),
+        ox.Triple(me, DCTERMS_TITLE, ox.Literal(server.title, language="en")),
+        ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, RDF_TYPE, sd("Graph")),
+        ox.Triple(default, ox.NamedNode("http://rdfs.org/ns/void#triples"),
+                  ox.Literal(str(server.default_triples), datatype=XSD_INTEGER)),
     ]
-    triples += [(me, uri(SD + "resultFormat"), uri(FORMATS_NS + name)) for name in SD_RESULT_FORMATS]
-    graphs = server.engine.data.named_graphs
-    for number, graph in enumerate(graphs):
-        node = uri(f"{endpoint_iri}#named-graph-{number}")
+    triples += [ox.Triple(me, sd("resultFormat"), ox.NamedNode(FORMATS_NS + name))
+                for name in SD_RESULT_FORMATS]
+    for number, graph in enumerate(server.dataset.named_graphs):
+        node = ox.NamedNode(f"{endpoint_iri}#named-graph-{number}")
         triples += [
-            (dataset, uri(SD + "namedGraph"), node),
-            (node, uri(RDF_TYPE), uri(SD + "NamedGraph")),
-            (node, uri(SD + "name"), uri(graph)),
+            ox.Triple(dataset, sd("namedGraph"), node),
+            ox.Triple(node, RDF_TYPE, sd("NamedGraph")),
+            ox.Triple(node, sd("name"), ox.NamedNode(graph)),
         ]
     return triples

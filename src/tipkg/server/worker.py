@@ -1,8 +1,17 @@
-"""The query worker: a separate Python process that holds the store in memory and answers queries.
+"""The query worker: a separate Python process that holds the project store in memory and answers queries.
 
 Started by engine.py as `python -B -m tipkg.server.worker FD MEMORY_BYTES` with one end of a socket pair as
 FD (not through multiprocessing, whose spawn would re-run the parent's __main__). Messages are pickled by
-multiprocessing.connection: first the data, then one request per query; the answer is plain tuples.
+multiprocessing.connection: first a `WorkerData` (the `ProjectStore` as N-Quads, its data graphs, the
+prefixes), then one `WorkerRequest` per query; the answer is a `tipkg.engine.QueryResult` (pyoxigraph terms
+pickle) or a `WorkerFailure`.
+
+Everything a request can make go wrong happens inside one guarded region (`answer`): reading the message,
+parsing the query, evaluating it, even pickling the answer. So no request ends the process with a Python
+exception. What Python cannot catch is a crash of Oxigraph itself; the deepest recursion a query can cause
+is bounded by its length (engine.py refuses a query longer than `MAX_QUERY_LENGTH`), and the requests are
+answered on a thread whose stack is large enough for that (`STACK_BYTES`), so the parser's and the
+optimiser's recursion does not overflow it. The stack is reserved address space; only a deep query uses it.
 """
 
 from __future__ import annotations
@@ -13,10 +22,56 @@ import os
 import resource
 import socket
 import sys
+import threading
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from tipkg.engine import QueryDataset, QueryResult
+    from tipkg.terms import OxTerm
 
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
+
+# Oxigraph recurses once per level of a query's syntax tree, and a level can be as short as one character
+# (`!!!!...`, `1+1+1...`, `a/a/a...`, a collection `(1 1 1 ...)`). The worst measured (pyoxigraph 0.5) was
+# about 1 KiB of stack a character; the thread gets 2 KiB for every character a query may have.
+MAX_QUERY_LENGTH = 256 * 1024
+STACK_BYTES = 2 * 1024 * MAX_QUERY_LENGTH
+
+
+@dataclass(frozen=True)
+class WorkerData:
+    """What a worker loads once: the store (N-Quads), the data's named graphs, the predeclared prefixes."""
+
+    nquads: bytes
+    graphs: tuple[str, ...]
+    prefixes: dict[str, str]
+
+
+@dataclass(frozen=True)
+class WorkerRequest:
+    """One query. The dataset: the protocol's (`default-graph-uri`, `named-graph-uri`) when given, else the
+    query's own FROM / FROM NAMED when it has them, else the project's (`QueryDataset.of`, with the
+    entailments when `inferred`). Parameters are pyoxigraph terms, substituted by the engine."""
+
+    query: str
+    inferred: bool
+    max_rows: int
+    dataset: QueryDataset | None = None
+    bindings: tuple[tuple[str, OxTerm], ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkerFailure:
+    """A query that was refused or failed: the HTTP status, a title and a message for the client."""
+
+    status: int
+    title: str
+    message: str
 
 
 def isolate_network() -> bool:
@@ -31,83 +86,73 @@ def isolate_network() -> bool:
     return False
 
 
-def encode(term):
-    """A pyoxigraph term as a tuple: ("uri", iri) | ("bnode", id) | ("literal", lexical, datatype, lang)
-    | ("triple", s, p, o)."""
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return ("uri", term.value)
-    if isinstance(term, ox.BlankNode):
-        return ("bnode", term.value)
-    if isinstance(term, ox.Literal):
-        return ("literal", term.value, term.datatype.value, term.language)
-    if isinstance(term, ox.Triple):
-        return ("triple", encode(term.subject), encode(term.predicate), encode(term.object))
-    raise TypeError(f"unexpected term {term!r}")
-
-
-def decode(term):
-    """The inverse of `encode` (for parameter values)."""
-    import pyoxigraph as ox
-
-    kind = term[0]
-    if kind == "uri":
-        return ox.NamedNode(term[1])
-    if kind == "bnode":
-        return ox.BlankNode(term[1])
-    if term[3]:
-        return ox.Literal(term[1], language=term[3])
-    return ox.Literal(term[1], datatype=ox.NamedNode(term[2]))
-
-
-def run(store, request: dict, prefixes: dict[str, str]) -> tuple:
-    """Evaluate one query: ("ok", kind, vars, rows, boolean, truncated) or ("error", status, title, text).
-
-    `prefixes` are predeclared, as `tipkg sparql` does, so a query may use id:, tip:, org:, ... without
-    PREFIX lines; the query's own PREFIX declarations take precedence."""
-    import pyoxigraph as ox
-
-    options: dict = {"prefixes": prefixes}
-    if request["default_graphs"]:  # "" stands for the store's own default graph
-        options["default_graph"] = [
-            ox.NamedNode(iri) if iri else ox.DefaultGraph() for iri in request["default_graphs"]
-        ]
-    else:
-        options["use_default_graph_as_union"] = True
-    if request["named_graphs"]:
-        options["named_graphs"] = [ox.NamedNode(iri) for iri in request["named_graphs"]]
-    if request.get("bindings"):
-        options["substitutions"] = {ox.Variable(name): decode(term) for name, term in request["bindings"]}
-    max_rows = request["max_rows"]
+def answer(store: ox.Store, data: WorkerData, request: Any) -> QueryResult | WorkerFailure:
+    """Evaluate one request; every failure comes back as a WorkerFailure, never as an exception."""
     try:
-        result = store.query(request["query"], **options)
-        if isinstance(result, ox.QueryBoolean):
-            return ("ok", "ask", (), (), bool(result), False)
-        rows = []
-        truncated = False
-        if isinstance(result, ox.QuerySolutions):
-            variables = tuple(v.value for v in result.variables)
-            for solution in result:
-                if len(rows) == max_rows:
-                    truncated = True
-                    break
-                rows.append(tuple(encode(solution[v]) for v in variables))
-            return ("ok", "select", variables, tuple(rows), None, truncated)
-        for triple in result:
-            if len(rows) == max_rows:
-                truncated = True
-                break
-            rows.append((encode(triple.subject), encode(triple.predicate), encode(triple.object)))
-        return ("ok", "graph", ("subject", "predicate", "object"), tuple(rows), None, truncated)
+        import pyoxigraph as ox
+
+        from tipkg.engine import QueryDataset, result_of
+        from tipkg.errors import InputError
+        from tipkg.sparql import QueryRefused, Sparql
+
+        if not isinstance(request, WorkerRequest):
+            return WorkerFailure(500, "Internal error", f"not a query: {type(request).__name__}")
+        try:
+            sparql = Sparql.parse(request.query, prefixes=data.prefixes)
+        except QueryRefused as exc:
+            return WorkerFailure(exc.status, exc.title, exc.reason)
+        except InputError as exc:
+            return WorkerFailure(400, "Malformed query", describe(exc))
+        dataset = request.dataset
+        if dataset is None and not sparql.has_dataset:
+            dataset = QueryDataset.of(data.graphs, request.inferred)
+        substitutions = {ox.Variable(name): term for name, term in request.bindings}
+        solutions = store.query(sparql.text, prefixes=data.prefixes, substitutions=substitutions or None,
+                                **(dataset.options() if dataset is not None else {}))
+        return result_of(solutions, sparql.form, request.max_rows)
     except SyntaxError as exc:
-        return ("error", 400, "Malformed query", str(exc))
+        return WorkerFailure(400, "Malformed query", str(exc))
     except MemoryError:
-        return ("error", 503, "Query too large", "the query needed more memory than a query may use")
-    except Exception as exc:  # OSError/RuntimeError from evaluation: a type error, a failed SERVICE, ...
-        return ("error", 400, "Query failed", str(exc) or type(exc).__name__)
+        return WorkerFailure(503, "Query too large", "the query needed more memory than a worker may use")
+    except RecursionError:
+        return WorkerFailure(400, "Query too complex", "the query nests too deeply to be answered")
+    except Exception as exc:  # evaluation: a failed type check, an unknown function, a bad term, ...
+        return WorkerFailure(400, "Query failed", f"{type(exc).__name__}: {exc}" if str(exc) else
+                             type(exc).__name__)
+
+
+def describe(exc: Any) -> str:
+    """An InputError from parsing, with its position and hint, as one line for the client."""
+    text = exc.reason
+    if exc.line is not None:
+        text += f" (line {exc.line}, column {exc.column})"
+    if exc.hint:
+        text += f"; {exc.hint}"
+    return text
+
+
+def send(conn: Connection, reply: Any) -> None:
+    """Send a reply; one that cannot be pickled (a term nested too deeply, say) becomes a failure."""
+    try:
+        conn.send(reply)
+    except (OSError, EOFError):
+        raise
+    except Exception as exc:  # pickling happens before anything is written
+        conn.send(WorkerFailure(500, "Answer not sent", f"the answer could not be pickled: {exc!r}"[:500]))
+
+
+def serve(conn: Connection, store: ox.Store, data: WorkerData) -> None:
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        except Exception as exc:  # a message that does not unpickle: answer, and wait for the next one
+            send(conn, WorkerFailure(400, "Bad request", f"the request could not be read: {exc}"))
+            continue
+        if request is None:
+            return
+        send(conn, answer(store, data, request))
 
 
 def main(fd: int, memory_bytes: int) -> None:
@@ -116,21 +161,21 @@ def main(fd: int, memory_bytes: int) -> None:
     conn = Connection(socket.socket(fileno=fd).detach())
     isolated = isolate_network()
     with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        limit = memory_bytes + STACK_BYTES
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     data = conn.recv()
     store = ox.Store()  # in memory: nothing on disk
-    store.load(data["nquads"], format=ox.RdfFormat.N_QUADS)
-    prefixes = data["prefixes"]
+    store.load(data.nquads, format=ox.RdfFormat.N_QUADS)
     conn.send(("ready", os.getpid(), isolated))
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
-        conn.send(run(store, request, prefixes))
+    threading.stack_size(STACK_BYTES)
+    thread = threading.Thread(target=serve, args=(conn, store, data), name="queries")
+    thread.start()
+    thread.join()
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]))
+    # Run as the module `tipkg.server.worker`, not as `__main__`, so that the message classes unpickle as
+    # the same classes the parent pickled.
+    from tipkg.server import worker
+
+    worker.main(int(sys.argv[1]), int(sys.argv[2]))
