@@ -133,8 +133,32 @@ def test_link_header_names_every_alternate(client):
         ("application/ld+json", ".jsonld"),
         ("application/n-triples", ".nt"),
         ("application/rdf+xml", ".rdf"),
+        ("application/trig", ".trig"),
     ]:
         assert f'</id/hhs{suffix}>; rel="alternate"; type="{media_type}"' in link
+
+
+def test_application_json_is_json_ld(client):
+    as_json = client.get("/id/hhs", headers={"Accept": "application/json"})
+    assert as_json.headers["content-type"].startswith("application/ld+json")
+    assert as_json.content == client.get("/id/hhs.jsonld").content
+
+
+def test_trig_keeps_each_statement_in_its_named_graph(client, data):
+    by_accept = client.get("/id/hhs", headers={"Accept": "application/trig"})
+    by_suffix = client.get("/id/hhs.trig")
+    assert by_accept.headers["content-type"].startswith("application/trig")
+    assert by_accept.content == by_suffix.content
+    assert by_accept.headers["content-location"] == "/id/hhs.trig"
+    served = Dataset()
+    served.parse(data=by_accept.text, format="trig")
+    served_quads = {(s, p, o, getattr(g, "identifier", g)) for s, p, o, g in served.quads()}
+    default = data.data.default_graph.identifier
+    stated = [(s, p, o, g) for s, p, o, g in data.data.quads((ID.hhs, None, None, None)) if g != default]
+    stated += [(s, p, o, g) for s, p, o, g in data.data.quads((None, None, ID.hhs, None)) if g != default]
+    assert stated
+    for s, p, o, g in stated:
+        assert (s, p, o, g) in served_quads
 
 
 def test_browser_accept_header_gets_html(client):
@@ -183,6 +207,12 @@ def test_ontology_as_rdf(client, data, accept, rdflib_format, suffix):
     )
     by_suffix = Graph().parse(data=client.get("/ontology" + suffix).text, format=rdflib_format)
     assert isomorphic(by_accept, data.ontology) and isomorphic(by_suffix, data.ontology)
+
+
+def test_ontology_as_trig(client, data):
+    served = Dataset()
+    served.parse(data=client.get("/ontology.trig").text, format="trig")
+    assert isomorphic(served.default_graph, data.ontology)
 
 
 def test_home_page_lists_queries_and_metadata(client):

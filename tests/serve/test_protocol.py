@@ -12,7 +12,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 from tests.serve.conftest import FIXTURE_PROJECT, MAX_BODY, MAX_ROWS
 
@@ -253,7 +253,9 @@ def test_etag_and_not_modified(client):
 def test_malformed_query_gets_400_with_the_parsers_message(client):
     response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p "})
     assert response.status_code == 400
-    assert "error at 1:" in response.text  # Oxigraph's own message, with line and column
+    # Oxigraph's own message, with its line and column (as tipkg.sparql reports them)
+    assert response.text.startswith("400 Malformed query: SPARQL syntax error: expected ")
+    assert response.text.rstrip().endswith("(line 1, column 24)")
 
 
 def test_empty_query_is_400(client):
@@ -327,3 +329,123 @@ def test_a_query_declaring_a_prefix_overrides_the_predeclared_one(client):
     response = client.get("/sparql", params={"query": query})
     assert response.status_code == 200
     assert rows_of_json(response.json()) == set()
+
+
+# ------------------------------------------------------------------------------ what SPARQL clients send
+
+
+def test_construct_with_format_output_and_results(client, fixture_data):
+    """SPARQLWrapper's CONSTRUCT with TURTLE: format=turtle&output=turtle&results=turtle."""
+    params = [("query", HOTLINES), ("format", "turtle"), ("output", "turtle"), ("results", "turtle")]
+    response = client.get("/sparql", params=params, headers={"Accept": "application/turtle,text/turtle"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=response.text, format="turtle")
+    expected = {(s, p, o) for s, p, o, _ in fixture_data.data.quads((None, TIP.telephone, None, None))}
+    assert set(graph) == expected and expected
+
+
+def test_repeated_identical_format_values(client, expected_labels):
+    response = client.get("/sparql", params=[("query", LABELS), ("format", "json"), ("format", "json")])
+    assert response.status_code == 200
+    assert rows_of_json(response.json()) == expected_labels
+
+
+@pytest.mark.parametrize("name", ["output", "results"])
+def test_output_and_results_are_synonyms_of_format(client, name):
+    response = client.get("/sparql", params={"query": LABELS, name: "csv"}, headers={"Accept": "text/html"})
+    assert response.headers["content-type"].startswith("text/csv")
+
+
+def test_unknown_format_falls_back_to_accept(client):
+    response = client.get("/sparql", params={"query": LABELS, "format": "no-such-format"},
+                          headers={"Accept": "text/tab-separated-values"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/tab-separated-values")
+
+
+def test_formats_that_disagree_are_400(client):
+    response = client.get("/sparql", params=[("query", LABELS), ("format", "json"), ("output", "csv")])
+    assert response.status_code == 400
+    assert "'json' and 'csv'" in response.text
+
+
+def test_a_format_that_cannot_carry_the_answer_is_406(client):
+    response = client.get("/sparql", params={"query": HOTLINES, "format": "csv"})
+    assert response.status_code == 406
+    assert "CONSTRUCT query cannot be answered as csv" in response.text
+
+
+@pytest.mark.parametrize(("fmt", "media_type"), [("trig", "application/trig"), ("nq", "application/n-quads")])
+def test_construct_as_a_dataset_format(client, fixture_data, fmt, media_type):
+    response = client.get("/sparql", params={"query": HOTLINES, "format": fmt})
+    assert response.headers["content-type"].startswith(media_type)
+    dataset = Dataset()
+    dataset.parse(data=response.text, format="trig" if fmt == "trig" else "nquads")
+    expected = {(s, p, o) for s, p, o, _ in fixture_data.data.quads((None, TIP.telephone, None, None))}
+    assert {(s, p, o) for s, p, o, _ in dataset.quads()} == expected and expected
+
+
+def test_cors_preflight_allows_what_yasgui_and_sparqlwrapper_send(client):
+    preflight = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://yasgui.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "X-Requested-With, Authorization, Cache-Control, Content-Type",
+        },
+    )
+    assert preflight.status_code == 200, preflight.text
+    allowed = {h.strip().lower() for h in preflight.headers["access-control-allow-headers"].split(",")}
+    assert {"x-requested-with", "authorization", "cache-control", "content-type"} <= allowed
+    assert "access-control-allow-credentials" not in preflight.headers
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        ("GET", "/sparql?query=ASK%7B%7D", {}),
+        ("GET", "/sparql?query=SELEC", {}),
+        ("GET", "/sparql", {"Accept": "text/turtle"}),
+        ("GET", "/id/hhs", {"Accept": "text/turtle"}),
+        ("GET", "/id/hhs", {"Accept": "image/png"}),
+        ("GET", "/id/no-such-thing", {}),
+        ("GET", "/static/style.css", {}),
+        ("GET", "/download/data.nq", {}),
+        ("POST", "/sparql", {"Content-Type": "application/json"}),
+        ("DELETE", "/sparql", {}),
+        ("OPTIONS", "/sparql", {"Origin": "https://x.example", "Access-Control-Request-Method": "GET"}),
+    ],
+)
+def test_every_response_says_nosniff(client, method, path, headers):
+    response = client.request(method, path, headers=headers)
+    assert response.headers.get_list("x-content-type-options") == ["nosniff"]
+
+
+def test_bad_graph_iri_is_400(client):
+    response = client.get("/sparql", params={"query": "ASK {}", "default-graph-uri": "http://a b"})
+    assert response.status_code == 400
+    assert "not a graph IRI" in response.text
+
+
+def test_entailments_are_served_by_default(client, fixture_data):
+    """/sparql answers from the OWL 2 RL entailments too (tip:funds owl:inverseOf tip:fundedBy)."""
+    assert not list(fixture_data.data.quads((None, TIP.fundedBy, None, None)))
+    body = client.get("/sparql", params={"query": f"ASK {{ ?x <{TIP.fundedBy}> <{ID.hhs}> }}"}).json()
+    assert body["boolean"] is True
+    inferred = client.get("/sparql", params={
+        "query": f"ASK {{ GRAPH <{ID['graph/inferred']}> {{ ?x <{TIP.fundedBy}> <{ID.hhs}> }} }}"}).json()
+    assert inferred["boolean"] is True
+
+
+def test_the_default_graph_is_a_set_and_the_service_description_counts_it(client, fixture_data):
+    """Every asserted triple once, however many graphs state it (the merge id:graph/asserted)."""
+    asserted = {(s, p, o) for s, p, o, _ in fixture_data.data.quads()} | set(fixture_data.ontology)
+    query = f"SELECT (COUNT(*) AS ?n) FROM <{ID['graph/asserted']}> WHERE {{ ?s ?p ?o }}"
+    counted = client.get("/sparql", params={"query": query}).json()["results"]["bindings"][0]["n"]["value"]
+    assert int(counted) == len(asserted)
+    total = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"}).json()
+    described = Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).text,
+                              format="turtle")
+    (triples,) = described.objects(None, URIRef("http://rdfs.org/ns/void#triples"))
+    assert int(total["results"]["bindings"][0]["n"]["value"]) == int(triples) > len(asserted)
