@@ -9,16 +9,24 @@ How the store engine works (`run`):
    restrictions and the RDF lists they use) is read from the input and closed by `reasonable` (it is small:
    the scm-* rules). What the closure adds goes in as derived triples.
 3. The ABox rules that can fire are compiled from the closed schema: one SPARQL UPDATE per rule, its TBox
-   side a VALUES table (`compile_rules`). Blank nodes of the schema cannot be written in SPARQL; they are
-   reached through `TERMS` (an IRI key per blank node), so that `[ owl:onProperty ... ]` works like a class.
-4. The rules run to a fixpoint, semi-naively. Round k inserts into its own graph `WORK/k` what the rules
-   derive and the closure (`INPUT` + the graphs of the rounds before) lacks; round 1 reads the whole
-   closure, each later round reads the graph of the round before for one atom of a body (and the closure
-   for the others). The round that derives nothing ends it; no triple is ever copied from graph to graph.
-   If the closure gained schema triples (a property typed transitive by a rule, say), the rules are
-   compiled again and run again over everything.
-5. The entailments tipkg publishes are read from the round graphs (what was derived), and the clashes are
-   the SELECTs of `find_clashes` on the closure.
+   side a VALUES table (`Compiler`). The rules with one atom on a property (prp-spo1, prp-eqp, prp-inv,
+   prp-symp, prp-dom, prp-rng) and cax-sco are composed per property at compile time, so that one round
+   derives all they entail; prp-trp closes chains with a property path. Blank nodes of the schema cannot be
+   written in SPARQL; they are reached through `TERMS` (an IRI key per blank node), so that a restriction
+   `[ owl:onProperty ... ]` works as a class does.
+4. The rules run to a fixpoint, semi-naively. Round k inserts what the rules derive and the closure (`INPUT`
+   and the graphs of the rounds before) lacks into two graphs of its own, `WORK/k/composed` (the composed
+   rules') and `WORK/k/joined` (the others'). Round 1 reads the whole closure; after it, one body atom of a
+   rule reads the last round's graphs (a composed rule: only the joined one) and the others the closure.
+   The round that derives nothing ends it; no triple is ever copied from graph to graph. If the closure
+   gained schema triples (a property typed transitive by a rule, say), the rules are compiled again and
+   run again over everything.
+5. The entailments tipkg publishes are read from the round graphs (`published`: one definition for every
+   engine), and the clashes are the SELECTs of `find_clashes` on the closure.
+
+The store holds no generalised triple (`"text" p x`); like owlrl and reasonable, the composed rules reason
+through them (`x q "text"` with q the inverse of p gives x the range of p), but a rule with two atoms or
+more cannot join on one.
 
 Every term in the SPARQL text is written by pyoxigraph (`str(term)`); nothing is pasted from a file.
 """
@@ -138,7 +146,7 @@ class Provenance:
     @property
     def reasoning_data(self) -> str:
         """The data (every graph merged) less the provenance statements and the provenance resources'."""
-        return f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+        return f"""SELECT ?s ?p ?o WHERE {{
   {{ {any_graph("?s ?p ?o")} FILTER(?p NOT IN ({", ".join(str(p) for p in self.predicates)})) }}
   MINUS {{ SELECT DISTINCT (?node AS ?s) WHERE {{ {self.node_pattern} }} }}
 }}"""
@@ -613,9 +621,10 @@ class WorkStore:
         self.data = data
         self.provenance = Provenance.of(data)
         self.store = ox.Store()
-        constructed = cast(ox.QueryTriples, data.query(self.provenance.reasoning_data))
-        self.store.bulk_load(constructed.serialize(format=ox.RdfFormat.N_TRIPLES) or b"",
-                             format=ox.RdfFormat.N_TRIPLES, to_graph=INPUT, lenient=True)
+        # Streamed row by row: a CONSTRUCT would hold every triple it emits to drop duplicates (half a GB
+        # at a million), and a text round trip would rename the blank nodes.
+        rows = cast(ox.QuerySolutions, data.query(self.provenance.reasoning_data))
+        self.store.bulk_extend(ox.Quad(row[0], row[1], row[2], INPUT) for row in rows)  # type: ignore[arg-type]
         self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, INPUT) for t in ontology)
         self.closure: list[ox.NamedNode] = [INPUT]  # INPUT, then the graph of each round that derived
         self.terms = Terms()
