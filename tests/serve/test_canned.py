@@ -1,5 +1,6 @@
-"""Every canned query of the bundled project, through the server (Oxigraph), gives the rows its
-`<name>.expected.csv` records (written for `tipkg query`, which runs rdflib): two engines, one answer.
+"""Every canned query of the bundled project, through the server, gives the rows its
+`<name>.expected.csv` records (what `tipkg query` gives): the server's workers pick the same dataset as the
+CLI (the entailments only for `inferred: yes`), so one engine, one answer.
 """
 
 from __future__ import annotations
