@@ -25,7 +25,7 @@ FRESH = itertools.count()
 @pytest.fixture(scope="module")
 def served(loaded) -> Iterator[InProcessServer]:
     # A small address space, so that the memory bomb below fails its allocation in seconds.
-    settings = ServerSettings(workers=1, timeout=10.0, worker_memory=512 * 1024**2)
+    settings = ServerSettings(workers=1, timeout=30.0, worker_memory=512 * 1024**2)
     with serve_in_process(loaded, settings) as server:
         yield server
 
