@@ -574,7 +574,7 @@ def any_of(variable: str, terms: Iterable[ox.NamedNode]) -> str:
 
 # Derived triples about IRIs, less what names a blank node and the trivia every OWL 2 RL closure holds
 # (`x a owl:Thing`, `x rdfs:subClassOf rdfs:Resource`, `x owl:sameAs x`, ...).
-PUBLISHABLE = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o
+PUBLISHABLE = f"""SELECT ?s ?p ?o WHERE {{ ?s ?p ?o
   FILTER(isIRI(?s) && !isBlank(?o))
   FILTER(!({any_of("?p", (TYPE, SUBCLASS))} && {any_of("?o", (THING, RESOURCE))}))
   FILTER(!({any_of("?p", (SAME_AS, SUBCLASS, SUBPROPERTY, EQUIVALENT_CLASS, EQUIVALENT_PROPERTY))}
@@ -586,18 +586,19 @@ def published(derived: Closure, data: ox.Store, provenance: Provenance | None = 
     closure less the reasoning input) about a subject of the data that is no provenance resource, without
     trivia or blank nodes. One definition for every engine."""
     excluded = {node.value for node in provenance_nodes(data, provenance) if isinstance(node, ox.NamedNode)}
-    answer = cast(ox.QueryTriples, derived.store.query(PUBLISHABLE, default_graph=derived.graphs,
-                                                        named_graphs=[]))
+    # A SELECT, not a CONSTRUCT (which would hold every triple to drop duplicates): the derived graphs
+    # never share a triple.
+    answer = cast(ox.QuerySolutions, derived.store.query(PUBLISHABLE, default_graph=derived.graphs,
+                                                         named_graphs=[]))
     subjects: dict[str, bool] = {}
     found = []
-    for t in answer:
-        s = cast(ox.NamedNode, t.subject)
+    for s, p, o in answer:
         of_data = subjects.get(s.value)
         if of_data is None:
             of_data = subjects[s.value] = s.value not in excluded and next(
                 iter(data.quads_for_pattern(s, None, None, None)), None) is not None
         if of_data:
-            found.append(t)
+            found.append(ox.Triple(s, p, o))
     return found
 
 
