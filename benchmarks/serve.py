@@ -4,8 +4,9 @@
 
 Starts both servers on free 127.0.0.1 ports:
 - `tipkg serve` on the project (defaults: the bundled fact-sheet graph);
-- `oxigraph serve-read-only --union-default-graph` on the same dataset (tipkg.stores.project_dataset,
-  with the OWL 2 RL entailments, loaded into a temporary Oxigraph folder that is deleted afterwards).
+- `oxigraph serve-read-only` (no flags) on the same store layout (`tipkg.engine.ProjectStore` with the OWL 2
+  RL entailments, loaded into a temporary Oxigraph folder that is deleted afterwards), each query sent with
+  the dataset tipkg uses (`QueryDataset`: `default-graph-uri`/`named-graph-uri`), so both answer the same.
 
 Then, for each workload and each number of concurrent clients, runs keep-alive HTTP/1.1 clients (a small
 asyncio client, so the client costs the same for both servers) for a bounded time and number of requests,
@@ -158,37 +159,35 @@ def start_tipkg(project: Path, port: int) -> subprocess.Popen:
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def start_oxigraph(project: Path, port: int, folder: Path) -> subprocess.Popen:
+def project_store_dump(project: Path) -> tuple[bytes, list[tuple[str, str]]]:
+    """The project's store layout as N-Quads, and the protocol parameters of the dataset tipkg queries."""
     sys.path.insert(0, str(REPO / "src"))
+    from tipkg.engine import ProjectStore
     from tipkg.load import load_project
     from tipkg.project import find_project
-    from tipkg.stores import project_dataset
+    from tipkg.reason import reason
 
-    dump = folder / "data.nq"
-    dump.write_bytes(
-        project_dataset(load_project(find_project(project)), inferred=True).serialize(
-            format="nquads", encoding="utf-8"
-        )
-    )
+    store = ProjectStore(load_project(find_project(project)))
+    store.add_entailments(reason(store.loaded).inferred())
+    dataset = store.dataset(inferred=False)  # the canned question and entity descriptions are asserted ones
+    params = [("default-graph-uri", g) for g in dataset.default_graphs]
+    params += [("named-graph-uri", g) for g in dataset.named_graphs]
+    return store.nquads(), params
+
+
+def start_oxigraph(dump: bytes, port: int, folder: Path) -> subprocess.Popen:
+    (folder / "data.nq").write_bytes(dump)
     oxigraph = shutil.which("oxigraph") or sys.exit(
         "the oxigraph server is not installed (pip install oxigraph)"
     )
     subprocess.run(
-        [oxigraph, "load", "--location", str(folder / "store"), "--file", str(dump)],
+        [oxigraph, "load", "--location", str(folder / "store"), "--file", str(folder / "data.nq")],
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     return subprocess.Popen(
-        [
-            oxigraph,
-            "serve-read-only",
-            "--location",
-            str(folder / "store"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-        ],
+        [oxigraph, "serve-read-only", "--location", str(folder / "store"), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -219,25 +218,20 @@ def main() -> None:
     entity_iri = f"https://w3id.org/tipkg/id/{args.entity}"
     json_type = "application/sparql-results+json"
     tipkg_port, oxigraph_port = free_port(), free_port()
+    dump, dataset = project_store_dump(args.project)
+
+    def oxigraph_query(text: str) -> str:
+        return "/query?" + urllib.parse.urlencode([("query", text), *dataset])
+
     workloads = [
-        (
-            "canned query",
-            (f"/queries/{args.query}", json_type),
-            ("/query?" + urllib.parse.urlencode({"query": query_text}), json_type),
-        ),
-        (
-            "entity, Turtle",
-            (f"/id/{args.entity}", "text/turtle"),
-            ("/query?" + urllib.parse.urlencode({"query": f"DESCRIBE <{entity_iri}>"}), "text/turtle"),
-        ),
-        (
-            "entity, HTML page",
-            (f"/id/{args.entity}", "text/html"),
-            ("/query?" + urllib.parse.urlencode({"query": f"DESCRIBE <{entity_iri}>"}), "text/turtle"),
-        ),
+        ("canned query", (f"/queries/{args.query}", json_type), (oxigraph_query(query_text), json_type)),
+        ("entity, Turtle", (f"/id/{args.entity}", "text/turtle"),
+         (oxigraph_query(f"DESCRIBE <{entity_iri}>"), "text/turtle")),
+        ("entity, HTML page", (f"/id/{args.entity}", "text/html"),
+         (oxigraph_query(f"DESCRIBE <{entity_iri}>"), "text/turtle")),
     ]
     with tempfile.TemporaryDirectory(prefix="tipkg-bench-") as temporary:
-        oxigraph = start_oxigraph(args.project, oxigraph_port, Path(temporary))
+        oxigraph = start_oxigraph(dump, oxigraph_port, Path(temporary))
         tipkg = start_tipkg(args.project, tipkg_port)
         try:
             wait_until_up(f"http://127.0.0.1:{tipkg_port}/sparql?query=ASK%7B%7D", tipkg)
