@@ -95,13 +95,17 @@ def skeleton(text: str) -> str:
     return _SKIP.sub(" ", _decode_codepoints(text))
 
 
+_BRACKET = re.compile(r"<<|>>|[({\[)}\]]")
+
+
 def nesting_depth(bare: str) -> int:
+    """How deep parentheses, braces, brackets and RDF-star `<< >>` triple terms nest, together."""
     depth = deepest = 0
-    for char in bare:
-        if char in "({[":
+    for match in _BRACKET.finditer(bare):
+        if match.group() in ("<<", "(", "{", "["):
             depth += 1
             deepest = max(deepest, depth)
-        elif char in ")}]":
+        else:
             depth = max(0, depth - 1)
     return deepest
 
@@ -118,10 +122,11 @@ def screen(text: str, source: Path | str | None = None) -> str:
     if depth > MAX_NESTING:
         raise QueryRefused(f"the query nests parentheses, braces or brackets {depth:,} deep; tipkg accepts "
                            f"up to {MAX_NESTING}", source, title="Query too deeply nested")
-    elements = len(_ELEMENT.findall(bare))
+    elements = len(_ELEMENT.findall(bare)) + len(bare.split()) // 4  # a long list of terms nests too
     if elements > MAX_ELEMENTS:
-        raise QueryRefused(f"the query has {elements:,} operators, separators and group elements; tipkg "
-                           f"accepts up to {MAX_ELEMENTS:,}", source, title="Query too long")
+        raise QueryRefused(f"the query has {elements:,} operators, separators and group elements (a term "
+                           f"list counts one per four terms); tipkg accepts up to {MAX_ELEMENTS:,}", source,
+                           title="Query too long")
     keyword = first_keyword(bare)
     if keyword in UPDATE_KEYWORDS:
         raise QueryRefused(f"SPARQL Update ({keyword}) is not accepted: tipkg only reads "

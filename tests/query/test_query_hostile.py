@@ -352,6 +352,8 @@ DEEP_QUERIES = {
     "union-chain": "SELECT * { " + " UNION ".join(["{ ?s ?p ?o }"] * 20_000) + " }",
     "minus-chain": "SELECT * { ?s ?p ?o " + "MINUS { ?s ?p ?o } " * 3_000 + "}",
     "path-chain": "ASK { ?s " + "/".join(["<urn:p>"] * 20_000) + " ?o }",
+    "triple-term-nesting": "ASK { " + "<<" * 10_000 + "?a ?b ?c" + ">>" * 10_000 + " ?p ?o }",
+    "long-collection": "ASK { ?s <urn:p> (" + " 1" * 10_000 + " ) }",
 }
 
 
