@@ -146,19 +146,21 @@ def run_command(argv: list[str], timeout: float, scratch: Path, gnu_time: bool) 
     return run
 
 
+def summary(run: Run, timeout: float) -> str:
+    return f"{run.cell(timeout)} (CPU {run.cpu_cell()}, peak {mib(run)})"
+
+
 def measure_commands(project: Path, out: Path, timeout: float, gnu_time: bool) -> dict[str, Run]:
     tipkg = [sys.executable, "-m", "tipkg"]
     runs = {}
     log(f"tipkg validate --project {project}")
     runs["validate"] = run_command([*tipkg, "validate", "--project", str(project)], timeout, out.parent,
                                    gnu_time)
-    log(f"  {runs['validate'].cell(timeout)} (CPU {runs['validate'].cpu_cell()}), "
-        f"peak {runs['validate'].peak_mib or 0:.0f} MiB")
+    log(f"  {summary(runs['validate'], timeout)}")
     log(f"tipkg build --project {project} --out {out}")
     runs["build"] = run_command([*tipkg, "build", "--project", str(project), "--out", str(out)], timeout,
                                 out.parent, gnu_time)
-    log(f"  {runs['build'].cell(timeout)} (CPU {runs['build'].cpu_cell()}), "
-        f"peak {runs['build'].peak_mib or 0:.0f} MiB")
+    log(f"  {summary(runs['build'], timeout)}")
     shutil.rmtree(out, ignore_errors=True)
     return runs
 
@@ -536,12 +538,16 @@ def environment(rss_method: str) -> str:
             f"peak RSS by {rss_method}")
 
 
-def project_for(size: int, workdir: Path, template: scale_project.Template | None) -> tuple[Path, int]:
-    """The generated project for a size, reused when it is already in workdir with the same target."""
+def project_for(size: int, workdir: Path, template: scale_project.Template) -> tuple[Path, int]:
+    """The generated project for a size, reused when it is already in workdir, made for the same target from
+    the same content (ontology, shapes, queries and data change while people work: a project generated an
+    hour ago from the working tree may not be the one the code being measured goes with)."""
     folder = workdir / f"project-{size}"
     meta_file = folder / "scale.json"
-    if meta_file.exists() and json.loads(meta_file.read_text()).get("target") == size:
-        return folder, json.loads(meta_file.read_text())["triples"]
+    if meta_file.exists():
+        meta = json.loads(meta_file.read_text())
+        if meta.get("target") == size and meta.get("source_digest") == template.digest:
+            return folder, meta["triples"]
     shutil.rmtree(folder, ignore_errors=True)
     log(f"generating {folder} ({size:,} triples)")
     made = scale_project.generate(folder, size, template=template)
@@ -565,6 +571,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tipkg-src", type=Path,
                         help="measure the tipkg package under this folder (e.g. a `git archive` of a commit "
                              "unpacked, its src/) instead of the installed one")
+    parser.add_argument("--source", type=Path,
+                        help="the project to scale up (default: the folder above --tipkg-src when it holds "
+                             "ontology/, else this repository)")
     args = parser.parse_args(argv)
     if args.tipkg_src:
         CHILD_ENV["PYTHONPATH"] = os.pathsep.join(
@@ -580,9 +589,11 @@ def main(argv: list[str] | None = None) -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     gnu_time = has_gnu_time()
     rss_method = "GNU time -v (maximum resident set size)" if gnu_time else "getrusage(RUSAGE_CHILDREN)"
-    env = environment(rss_method)
+    source = args.source or (args.tipkg_src.resolve().parent if args.tipkg_src and
+                             (args.tipkg_src.resolve().parent / "ontology").is_dir() else REPO)
+    template = scale_project.Template.of(source)
+    env = environment(rss_method) + f"; projects scaled from {source} (content {template.digest})"
     log(env)
-    template = scale_project.Template.of(REPO)
     results = []
     for size in sizes:
         project, triples = project_for(size, args.workdir, template)

@@ -29,6 +29,7 @@ broken, to compare the violations that tipkg and the naive chain report.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import shutil
@@ -99,6 +100,7 @@ class Template:
     base_triples: int  # ontology + data union of copy 0
     per_copy: int  # new triples each further copy adds
     prefixes: dict[str, str] = field(default_factory=dict)
+    digest: str = ""  # content_digest of the source
 
     @classmethod
     def of(cls, source: Path) -> Template:
@@ -106,7 +108,7 @@ class Template:
         ontology = read_quads(rdf_files(source / "ontology"))
         shapes = read_quads(rdf_files(source / "shapes"))
         shared = frozenset(project_iris([*ontology, *shapes]))
-        template = cls(source, quads, shared, 0, 0, prefixes())
+        template = cls(source, quads, shared, 0, 0, prefixes(), content_digest(source))
         triples0 = {(q.subject, q.predicate, q.object) for q in quads} | {
             (q.subject, q.predicate, q.object) for q in ontology}
         triples1 = {(q.subject, q.predicate, q.object) for q in template.copy(1)}
@@ -159,6 +161,19 @@ def write_trig(quads: Iterable[ox.Quad], path: Path, prefixes: dict[str, str]) -
 # --- the project --------------------------------------------------------------------------------------------
 
 
+def content_digest(source: Path) -> str:
+    """A digest of what a project is generated from (ontology/, shapes/, queries/ without the expected
+    results, data/): a project made from other content is not the same benchmark."""
+    digest = hashlib.sha256()
+    for name in ("ontology", "shapes", "queries", "data"):
+        folder = Path(source) / name
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and ".expected." not in p.name):
+            digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def copy_content(source: Path, out: Path) -> None:
     """ontology/, shapes/, queries/ (without expected results) and data/sources/ as they are."""
     for name in ("ontology", "shapes"):
@@ -195,7 +210,9 @@ def generate(out: Path, triples: int, source: Path = REPO, template: Template | 
     for k in range(copies):
         write_trig(template.copy(k), out / "data" / COPY_NAME.format(k), template.prefixes)
     meta = {"triples": template.expected_triples(copies), "copies": copies, "target": triples,
-            "per_copy": template.per_copy, "base": template.base_triples, "shared": sorted(template.shared)}
+            "per_copy": template.per_copy, "base": template.base_triples,
+            "source": str(template.source), "source_digest": template.digest,
+            "shared": sorted(template.shared)}
     (out / "scale.json").write_text(json.dumps(meta, indent=1) + "\n")
     return Generated(out, copies, template.expected_triples(copies), copies)
 
