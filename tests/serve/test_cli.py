@@ -37,3 +37,13 @@ def test_help_names_the_safe_defaults():
     text = run("--help").output
     for default in ("127.0.0.1", "10.0", "10000", "1048576"):
         assert default in text
+
+
+def test_serve_without_the_serve_extra_says_how_to_install_it(monkeypatch):
+    """`pip install tipkg` has no server libraries (they are the `serve` extra): a clear usage error."""
+    monkeypatch.setitem(__import__("sys").modules, "uvicorn", None)  # what `import uvicorn` sees when absent
+    result = run("--port", "0")
+    assert result.exit_code == 2
+    assert "tipkg serve needs the server's libraries (uvicorn is missing): pip install 'tipkg[serve]'" in (
+        result.stderr)
+    assert "Traceback" not in result.output

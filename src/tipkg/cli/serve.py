@@ -95,7 +95,7 @@ def serve(
     Read-only and in memory: nothing is written to disk. Stop with Ctrl-C.
     """
     sys.dont_write_bytecode = True  # serving writes nothing to disk, not even .pyc files of late imports
-    import uvicorn
+    uvicorn = server_library()
 
     from tipkg.load import load_project
     from tipkg.project import find_project
@@ -119,6 +119,18 @@ def serve(
         progress(f"warning: listening on {host}, reachable from other machines")
     progress(f"serving on http://{host}:{port}/ (SPARQL at /sparql)")
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False)
+
+
+def server_library():
+    """uvicorn, or a usage error that says how to install the server's libraries (an extra of tipkg)."""
+    try:
+        import jinja2  # noqa: F401 - the pages
+        import starlette  # noqa: F401 - the application
+        import uvicorn
+    except ImportError as exc:
+        raise UsageError(f"tipkg serve needs the server's libraries ({exc.name} is missing): "
+                         "pip install 'tipkg[serve]'") from None
+    return uvicorn
 
 
 def _check_can_listen(host: str, port: int) -> None:
