@@ -291,3 +291,18 @@ def test_dist_folder_feeds_home_page_and_downloads(tmp_path):
             assert http.get("/dist/data.nq").text == (dist / "data.nq").read_text(encoding="utf-8")
     finally:
         stop_server(server)
+
+
+def test_entity_page_shows_each_statements_sentence_and_claim(bundled_server):
+    """Issue 12: a reviewer reading an entity page sees, for each statement, the sentence and the claim of the
+    ledger (data/claims.tsv) it carries."""
+    with bundled_server.client() as http:
+        page = unescape(http.get("/id/uscis", headers={"Accept": "text/html"}).text)
+    row = next(r for r in re.findall(r"<tr>.*?</tr>", page, re.S) if "T-visa" in r and "awards" in r)
+    assert "Citizenship and Immigration Services (USCIS) awards T‑visas" in row  # the sentence, verbatim
+    claim = r"Claim <code>dhs-5\.1</code>: Citizenship and Immigration Services \(USCIS\) awards T-visas"
+    assert re.search(claim, row)
+    # every statement in a sentence graph on the page shows a claim: the ledger covers every such triple
+    sentence_rows = [r for r in re.findall(r"<tr>.*?</tr>", page, re.S)
+                     if '<blockquote class="sentence">' in r]
+    assert sentence_rows and all('class="claim"' in r for r in sentence_rows)

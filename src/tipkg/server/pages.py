@@ -212,7 +212,8 @@ def entity_view(site: Site, iri: str) -> dict:
         if p in HEADER_PROPERTIES or p in COMMENT_PROPERTIES:
             continue
         values = [
-            {"value": node_view(site, o), "sources": _sources(site, graphs)}
+            {"value": node_view(site, o), "sources": _sources(site, graphs),
+             "claims": site.claims_of(node, p, o, graphs)}
             for o, graphs in sorted(grouped[p].items(), key=lambda item: site.label(item[0]).lower())
         ]
         statements.append({"property": node_view(site, p), "values": values})
@@ -220,7 +221,8 @@ def entity_view(site: Site, iri: str) -> dict:
     for s, p, g in site.incoming.get(node, []):
         incoming_grouped[(s, p)].append(g)
     incoming = [
-        {"subject": node_view(site, s), "property": node_view(site, p), "sources": _sources(site, graphs)}
+        {"subject": node_view(site, s), "property": node_view(site, p), "sources": _sources(site, graphs),
+         "claims": site.claims_of(s, p, node, graphs)}
         for (s, p), graphs in sorted(
             incoming_grouped.items(),
             key=lambda item: (site.label(item[0][1]).lower(), site.label(item[0][0]).lower()),

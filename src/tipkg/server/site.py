@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
+from tipkg.claims import LEDGER_FILE, LedgerError, claims_by_statement
+from tipkg.errors import InputError
 from tipkg.jsonld import build_context
 from tipkg.load import LoadedProject
 from tipkg.vocab import OA, PREFIXES, SCHEMA, TIP
@@ -58,6 +60,7 @@ class Site:
     ontology_out: dict = field(default_factory=lambda: defaultdict(list))  # s -> [(p, o)]
     quad_count: int = 0
     jsonld_context: dict = field(default_factory=dict)
+    claims: dict = field(default_factory=dict)  # (s, p, o, graph) -> [(claim id, says)], from the ledger
     # Types of the provenance machinery (listed after the things the source talks about).
     provenance_types: frozenset = frozenset(
         {str(TIP.SourceSentence), str(TIP.SourcedGraph), str(TIP.EditorialGraph), str(PROV.Agent)}
@@ -81,6 +84,7 @@ class Site:
         for s, p, o in loaded.ontology:
             site.ontology_out[s].append((p, o))
         site._index_labels()
+        site._index_claims()
         site._index_sources()
         # The same context as the published context.jsonld (tipkg.jsonld), inline in every document.
         site.jsonld_context = build_context(loaded.full_graph())["@context"]
@@ -101,6 +105,20 @@ class Site:
         self.labels = {str(s): label for s, (_, label) in best.items()}
         for values in self.acronyms.values():
             values.sort(key=lambda v: (len(v), v))
+
+    def _index_claims(self) -> None:
+        """The claims ledger (data/claims.tsv), when the project has one: the claim each statement carries."""
+        ledger = self.loaded.project.data_dir / LEDGER_FILE
+        if not ledger.is_file():
+            return
+        try:
+            self.claims = claims_by_statement(ledger)
+        except LedgerError as exc:
+            raise InputError(f"the claims ledger cannot be read: {exc}", ledger) from None
+
+    def claims_of(self, s, p, o, graphs) -> dict[str, list[tuple[str, str]]]:
+        """Graph IRI -> the claims of the ledger that the statement carries in that graph."""
+        return {g: found for g in graphs if g and (found := self.claims.get((s, p, o, g)))}
 
     def _index_sources(self) -> None:
         exact: dict[str, str] = {}
