@@ -16,20 +16,18 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import RDF
 
-from tipkg.engine import ASSERTED_GRAPH, ProjectStore
-from tipkg.load import LoadedProject, union_of
+from tipkg.engine import ProjectStore
+from tipkg.load import LoadedProject
 from tipkg.locate import Location, declared_prefixes, definition_index
 from tipkg.queries import CheckOutcome, check_catalogue, load_catalogue
 from tipkg.reason import Clash, Reasoner, Reasoning, reason
-from tipkg.shaclcore import CorePlan, Result, compile_shapes, has_work, run_plan
-from tipkg.sparql import Sparql, screen
+from tipkg.sparql import screen
 from tipkg.sparqlshapes import SparqlConstraint, evaluate, expand_sparql_targets, split_shapes
-from tipkg.terms import from_ox, label_of, term_text, to_ox
+from tipkg.terms import from_ox, label_of, term_text
 from tipkg.vocab import SH, bind_prefixes
 
 
@@ -158,22 +156,20 @@ def run_pyshacl(loaded: LoadedProject, shapes: Graph) -> Graph:
 def shacl_check(
     loaded: LoadedProject, where: Sources, whole_queries: bool = True, store: ProjectStore | None = None
 ) -> list[Finding]:
-    """SHACL findings. With `whole_queries`, everything runs on the project's store: SPARQL targets and
-    constraints once per shape (`tipkg.sparqlshapes`), the core constraints compiled to one query each
-    (`tipkg.shaclcore`); pySHACL checks only what neither takes over, and is not run at all when nothing is
-    left. Without, everything is left to pySHACL (the reference the tests compare with)."""
+    """SHACL findings. With `whole_queries`, SPARQL targets and constraints run once per shape
+    (`tipkg.sparqlshapes`); without, everything is left to pyshacl (the reference the tests compare with)."""
     if not len(loaded.shapes):
         return []
     screen_shape_queries(loaded.shapes)
-    if not whole_queries:
-        return sorted(shacl_findings(loaded, run_pyshacl(loaded, loaded.shapes), where), key=finding_key)
+    shapes, taken = loaded.shapes, list[SparqlConstraint]()
     store = store if store is not None else ProjectStore(loaded)
-    work = take_over(loaded, store)
-    findings = []
-    if has_work(work.rest):  # pySHACL gets core targets, never a SPARQL target to evaluate with rdflib
-        findings = shacl_findings(loaded, run_pyshacl(loaded, work.expanded_rest()), where)
-    findings += core_findings(loaded, where, work.plan.results)
-    for constraint in work.taken:
+    if whole_queries:
+        mixed = loaded.full_graph()  # pyshacl, too, mixes the ontology into the data graph
+        select = store.select_column
+        shapes = expand_sparql_targets(loaded.shapes, lambda text: [from_ox(t) for t in select(text)])
+        shapes, taken = split_shapes(shapes, mixed)
+    findings = shacl_findings(loaded, run_pyshacl(loaded, shapes), where)
+    for constraint in taken:
         for row in evaluate(constraint, store):
             findings.append(
                 make_finding(
@@ -182,149 +178,6 @@ def shacl_check(
                 )
             )
     return sorted(findings, key=finding_key)
-
-
-@dataclass
-class TakenOver:
-    """The SHACL work done on the store: SHACL-SPARQL constraints (`tipkg.sparqlshapes`, evaluated by
-    `shacl_check`) and the core constraints, run (`tipkg.shaclcore`); `rest` is what is left to pySHACL."""
-
-    taken: list[SparqlConstraint]
-    plan: CorePlan
-    rest: Graph
-    store: ProjectStore
-
-    def expanded_rest(self) -> Graph:
-        """`rest` with its SPARQL targets selected on the store (pySHACL would run them with rdflib)."""
-        select = self.store.select_column
-        return expand_sparql_targets(self.rest, lambda text: [from_ox(t) for t in select(text)])
-
-
-def take_over(loaded: LoadedProject, store: ProjectStore) -> TakenOver:
-    """Take over from pySHACL what runs on the store: the SHACL-SPARQL constraints `split_shapes` takes,
-    and the core constraints `tipkg.shaclcore` compiles (run here)."""
-    def nodes(text: str) -> list:
-        return [from_ox(t) for t in store.select_column(text)]
-    shapes = expand_for_sparql(loaded.shapes, nodes)
-    shapes, taken = split_shapes(shapes, sparql_focus_graph(shapes, store))
-    plan = run_plan(compile_shapes(shapes, loaded), loaded, store)
-    return TakenOver(taken, plan, plan.rest(), store)
-
-
-def expand_for_sparql(shapes: Graph, nodes) -> Graph:
-    """The SPARQL targets of the shapes with SHACL-SPARQL constraints expanded to sh:targetNode
-    (`expand_sparql_targets`: `split_shapes` takes only constraints of shapes with core targets). Other
-    shapes keep their sh:target: `tipkg.shaclcore` selects its nodes on the store, and they never become
-    rdflib terms (a hundred thousand of them, at scale)."""
-    kept = {(s, t) for s, t in shapes.subject_objects(SH.target) if (s, SH.sparql, None) not in shapes}
-    if not kept:
-        return expand_sparql_targets(shapes, nodes)
-    view = Graph()
-    for prefix, namespace in shapes.namespaces():
-        view.bind(prefix, namespace)
-    for s, p, o in shapes:
-        if not (p == SH.target and (s, o) in kept):
-            view.add((s, p, o))
-    expanded = expand_sparql_targets(view, nodes)
-    for s, o in kept:
-        expanded.add((s, SH.target, o))
-    return expanded
-
-
-def sparql_focus_graph(shapes: Graph, store: ProjectStore) -> Graph:
-    """What `split_shapes` reads to find the focus nodes of the SHACL-SPARQL constraints it takes, from the
-    store's asserted graphs (the data with the ontology): the instances of their target classes with the
-    rdfs:subClassOf links between those classes, and the triples of their sh:targetSubjectsOf and
-    sh:targetObjectsOf predicates. It finds the same nodes as in the whole merged graph, without converting
-    the whole graph to rdflib."""
-    classes: set = set()
-    predicates: set = set()
-    for shape in set(shapes.subjects(SH.sparql, None)):
-        classes.update(c for c in shapes.objects(shape, SH.targetClass) if isinstance(c, URIRef))
-        if isinstance(shape, URIRef) and ((shape, RDF.type, RDFS.Class) in shapes
-                                          or (shape, RDF.type, OWL.Class) in shapes):
-            classes.add(shape)
-        for target in (SH.targetSubjectsOf, SH.targetObjectsOf):
-            predicates.update(p for p in shapes.objects(shape, target) if isinstance(p, URIRef))
-    asserted = f"FROM {ox.NamedNode(ASSERTED_GRAPH)}"
-    queries = []
-    if classes:
-        listed = " ".join(str(to_ox(c)) for c in sorted(classes))
-        subclass, kind = str(to_ox(RDFS.subClassOf)), str(to_ox(RDF.type))
-        queries.append(f"SELECT ?s ?p ?o {asserted} WHERE {{ VALUES ?c {{ {listed} }} ?o {subclass}* ?c . "
-                       f"{{ ?s {subclass} ?o . ?s {subclass}* ?c . BIND({subclass} AS ?p) }} UNION "
-                       f"{{ ?s {kind} ?o . BIND({kind} AS ?p) }} }}")
-    for predicate in sorted(predicates):
-        name = str(to_ox(predicate))
-        queries.append(f"SELECT ?s ?p ?o {asserted} WHERE {{ ?s {name} ?o . BIND({name} AS ?p) }}")
-    graph = Graph()
-    for query in queries:
-        for row in store.query(Sparql.parse(query, "focus nodes of SHACL-SPARQL constraints")).rows:
-            graph.add(tuple(from_ox(term) for term in row))  # type: ignore[arg-type]
-    return graph
-
-
-def core_findings(loaded: LoadedProject, where: Sources, results: list[Result]) -> list[Finding]:
-    """The compiled constraints' results as findings, named as `shacl_findings` names pySHACL's: the result
-    path with the prefixes of pySHACL's report graph, values with those of the data graph, labels from the
-    data. Nothing here converts the data to rdflib (at scale that costs more than the checks)."""
-    if not results:
-        return []
-    report = Graph(bind_namespaces="core")  # pySHACL's report graph: core prefixes, then the shapes graph's
-    for prefix, namespace in loaded.shapes.namespaces():
-        report.bind(prefix, namespace)
-    for path in {r.path for r in results if isinstance(r.path, BNode)}:
-        for triple in path_triples(loaded.shapes, path):
-            report.add(triple)
-    data_names = union_of(())  # the namespaces of `loaded.data_graph()`, without its triples
-    labels = label_graph(loaded, {r.focus for r in results})
-    return [
-        Finding(
-            check=Check.SHACL,
-            severity=Severity.from_iri(r.severity),
-            message=r.message,
-            focus=node_id(r.focus),
-            label=label_of(r.focus, labels),
-            path=path_text(report, r.path) if r.path is not None else None,
-            value=term_text(r.value, data_names) if r.value is not None else None,
-            source=term_text(r.shape, where.names) if isinstance(r.shape, URIRef) else None,
-            location=where.locate(r.focus),
-            path_iri=str(r.path) if isinstance(r.path, URIRef) else None,
-            value_n3=r.value.n3() if isinstance(r.value, URIRef | Literal) else None,
-            shape_iri=str(r.shape) if isinstance(r.shape, URIRef) else None,
-        )
-        for r in results
-    ]
-
-
-def path_triples(graph: Graph, node) -> list[tuple]:
-    """The triples that describe a blank-node path (its lists and nested paths)."""
-    triples, frontier, seen = [], [node], set()
-    while frontier:
-        current = frontier.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        for p, o in graph.predicate_objects(current):
-            triples.append((current, p, o))
-            if isinstance(o, BNode):
-                frontier.append(o)
-    return triples
-
-
-def label_graph(loaded: LoadedProject, nodes) -> Graph:
-    """The data's skos:prefLabel and rdfs:label of some nodes, read from the data's store."""
-    graph = Graph()
-    for node in nodes:
-        if not isinstance(node, URIRef):
-            continue
-        for predicate in (SKOS.prefLabel, RDFS.label):
-            quads = loaded.store.quads_for_pattern(ox.NamedNode(node), ox.NamedNode(predicate), None, None)
-            for quad in quads:
-                label = from_ox(quad.object)
-                if label is not None:
-                    graph.add((node, predicate, label))
-    return graph
 
 
 def make_finding(
