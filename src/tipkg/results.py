@@ -52,10 +52,6 @@ def as_solutions(result: QueryResult) -> ox.QuerySolutions | ox.QueryBoolean:
     return ox.parse_query_results(json.dumps(document).encode(), format=ox.QueryResultsFormat.JSON)
 
 
-def sort_key(term: OxTerm) -> str:
-    return str(term)
-
-
 def sorted_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
     return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 

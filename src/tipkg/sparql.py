@@ -201,14 +201,9 @@ class Sparql:
         elif isinstance(answer, ox.QueryBoolean):
             form = QueryForm.ASK
         else:
-            form = QueryForm.DESCRIBE if "DESCRIBE" in _query_keywords(bare) else QueryForm.CONSTRUCT
+            form = QueryForm.DESCRIBE if first_keyword(bare) == "DESCRIBE" else QueryForm.CONSTRUCT
         variables = frozenset(_VARIABLE.findall(bare))
         return cls(text, form, variables, projected, trailing_values(bare), bool(_FROM.search(bare)))
-
-
-def _query_keywords(bare: str) -> str:
-    """The first keyword after the prologue, upper-cased (CONSTRUCT or DESCRIBE for a graph query)."""
-    return first_keyword(bare)
 
 
 def declared_prefixes(text: str) -> set[str]:
