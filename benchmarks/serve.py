@@ -168,7 +168,7 @@ def project_store_dump(project: Path) -> tuple[bytes, list[tuple[str, str]]]:
     from tipkg.reason import reason
 
     store = ProjectStore(load_project(find_project(project)))
-    store.add_entailments(reason(store.loaded).inferred())
+    store.add_entailments(reason(store.loaded).entailments)
     dataset = store.dataset(inferred=False)  # the canned question and entity descriptions are asserted ones
     params = [("default-graph-uri", g) for g in dataset.default_graphs]
     params += [("named-graph-uri", g) for g in dataset.named_graphs]

@@ -26,10 +26,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from tipkg.errors import InputError
 from tipkg.load import LoadedProject
@@ -42,6 +42,7 @@ INFERRED_GRAPH = str(ID["graph/inferred"])
 HELPER_GRAPHS = frozenset({ASSERTED_GRAPH, INFERRED_GRAPH})
 
 Bindings = Mapping[str, OxTerm]
+T = TypeVar("T")
 Row = tuple[OxTerm | None, ...]
 
 
@@ -96,24 +97,31 @@ def result_of(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, for
     """A pyoxigraph answer (from a store or parsed from a remote response) as a QueryResult."""
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(QueryForm.ASK, boolean=bool(answer))
-    truncated = False
     if isinstance(answer, ox.QuerySolutions):
         variables = tuple(v.value for v in answer.variables)
-        rows: list[Row] = []
-        for solution in answer:
-            if max_rows is not None and len(rows) == max_rows:
-                truncated = True
-                break
-            rows.append(tuple(solution[v] for v in variables))
-        return QueryResult(QueryForm.SELECT, variables, tuple(rows), truncated=truncated)
-    triples: list[ox.Triple] = []
-    for triple in answer:
-        if max_rows is not None and len(triples) == max_rows:
-            truncated = True
-            break
-        triples.append(triple)
+        rows, truncated = take((tuple(solution[v] for v in variables) for solution in answer), max_rows)
+        return QueryResult(QueryForm.SELECT, variables, rows, truncated=truncated)
+    triples, truncated = take(answer, max_rows)
     graph_form = form if form.returns_graph else QueryForm.CONSTRUCT
-    return QueryResult(graph_form, triples=tuple(triples), truncated=truncated)
+    return QueryResult(graph_form, triples=triples, truncated=truncated)
+
+
+def take(items: Iterable[T], limit: int | None) -> tuple[tuple[T, ...], bool]:
+    """At most `limit` items (all without a limit), and whether more were left uncomputed."""
+    if limit is None:
+        return tuple(items), False
+    taken = tuple(islice(items, limit + 1))
+    return taken[:limit], len(taken) > limit
+
+
+def run_query(store: ox.Store, query: Sparql, dataset: QueryDataset | None, bindings: Bindings | None = None,
+              max_rows: int | None = None, prefixes: Mapping[str, str] | None = None) -> QueryResult:
+    """How every query runs, here and in the server's workers: on `dataset` (None: the query's own FROM),
+    parameters substituted by the engine, at most `max_rows` rows. Raises what pyoxigraph raises."""
+    substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+    answer = store.query(query.text, prefixes=dict(prefixes) if prefixes else None,
+                         substitutions=substitutions or None, **(dataset.options() if dataset else {}))
+    return result_of(answer, query.form, max_rows)
 
 
 # --- the project's dataset, assembled in this one place ----------------------------------------------------
@@ -128,20 +136,14 @@ def ontology_quads(loaded: LoadedProject) -> Iterator[ox.Quad]:
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
 
 
-def layout_store(loaded: LoadedProject) -> ox.Store:
-    """The store layout of the module docstring: the data as loaded, the ontology in the default graph, and
-    their merge in id:graph/asserted."""
+def layout_store(data: ox.Store, ontology: Iterable[ox.Quad] = ()) -> ox.Store:
+    """The store layout of the module docstring: the data as given (a project's, or a built file for
+    `tipkg push --from`), the ontology in the default graph, and their merge in id:graph/asserted."""
     store = ox.Store()
-    store.bulk_load(loaded.store.dump(format=ox.RdfFormat.N_QUADS) or b"", format=ox.RdfFormat.N_QUADS)
-    store.bulk_extend(ontology_quads(loaded))
+    store.bulk_load(data.dump(format=ox.RdfFormat.N_QUADS) or b"", format=ox.RdfFormat.N_QUADS)
+    store.bulk_extend(ontology)
     store.update(FILL_ASSERTED)
     return store
-
-
-def entailment_quads(entailments: Graph) -> Iterator[ox.Quad]:
-    inferred = ox.NamedNode(INFERRED_GRAPH)
-    for s, p, o in entailments:
-        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), inferred)  # type: ignore[arg-type]
 
 
 class ProjectStore:
@@ -149,7 +151,7 @@ class ProjectStore:
 
     def __init__(self, loaded: LoadedProject) -> None:
         self.loaded = loaded
-        self.store = layout_store(loaded)
+        self.store = layout_store(loaded.store, ontology_quads(loaded))
         self.graphs: tuple[str, ...] = tuple(sorted(
             g.value for g in self.store.named_graphs()
             if isinstance(g, ox.NamedNode) and g.value not in HELPER_GRAPHS))
@@ -159,10 +161,12 @@ class ProjectStore:
     def description(self) -> str:
         return "local graph"
 
-    def add_entailments(self, entailments: Graph) -> None:
-        """Add the OWL 2 RL entailments (id:graph/inferred); `# inferred: yes` questions need them."""
+    def add_entailments(self, entailments: Iterable[ox.Triple]) -> None:
+        """Add the OWL 2 RL entailments (`Reasoning.entailments`, in id:graph/inferred); `# inferred: yes`
+        questions need them."""
         if not self.has_entailments:
-            self.store.bulk_extend(entailment_quads(entailments))
+            inferred = ox.NamedNode(INFERRED_GRAPH)
+            self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, inferred) for t in entailments)
             self.has_entailments = True
 
     def dataset(self, inferred: bool = False) -> QueryDataset:
@@ -172,11 +176,9 @@ class ProjectStore:
               max_rows: int | None = None) -> QueryResult:
         if inferred and not self.has_entailments:
             raise RuntimeError("ProjectStore.add_entailments() must come before an inferred query")
-        substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
         try:
-            dataset = {} if query.has_dataset else self.dataset(inferred).options()
-            answer = self.store.query(query.text, substitutions=substitutions or None, **dataset)
-            return result_of(answer, query.form, max_rows)
+            dataset = None if query.has_dataset else self.dataset(inferred)
+            return run_query(self.store, query, dataset, bindings, max_rows)
         except SyntaxError as exc:  # parsed once already; only a project's own odd query lands here
             raise InputError(f"SPARQL syntax error: {exc}") from None
         except (OSError, ValueError, RuntimeError) as exc:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from tipkg.engine import ASSERTED_GRAPH, ProjectStore
+from tipkg.engine import ASSERTED_GRAPH, ProjectStore, layout_store
 from tipkg.errors import InputError, RemoteError, UsageError
 from tipkg.formats import Kind, from_media_type
 from tipkg.load import load_project
@@ -155,12 +155,12 @@ def read_quads(path: Path) -> list[ox.Quad]:
     if path.suffix not in RDF_SUFFIXES:
         raise InputError(f"cannot push a '{path.suffix}' file", path, hint="use .trig, .nq, .ttl or .nt")
     fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+    data = ox.Store()
     try:
-        quads = list(ox.parse(path=str(path), format=fmt))
+        data.bulk_load(path=str(path), format=fmt)
     except (SyntaxError, ValueError, OSError) as exc:
         raise InputError(f"cannot read: {exc}", path) from None
-    asserted = ox.NamedNode(ASSERTED_GRAPH)
-    return quads + [ox.Quad(q.subject, q.predicate, q.object, asserted) for q in quads]
+    return list(layout_store(data))
 
 
 def project_quads(project_dir: Path | None, inferred: bool, progress: Callable[[str], None]) -> list[ox.Quad]:
@@ -168,7 +168,7 @@ def project_quads(project_dir: Path | None, inferred: bool, progress: Callable[[
     store = ProjectStore(load_project(find_project(project_dir)))
     if inferred:
         progress("computing the OWL 2 RL entailments")
-        store.add_entailments(reason(store.loaded).inferred())
+        store.add_entailments(reason(store.loaded).entailments)
     return list(store.store)
 
 

@@ -34,7 +34,7 @@ class QuerySession:
             self._local = ProjectStore(load_project(find_project(self.project_dir)))
         if inferred and not self._local.has_entailments:
             self.notes("computing the OWL 2 RL entailments")
-            self._local.add_entailments(reason(self._local.loaded).inferred())
+            self._local.add_entailments(reason(self._local.loaded).entailments)
         return self._local
 
     def run(self, query: CannedQuery, params: Iterable[str] = (), inferred: bool = False) -> QueryResult:

@@ -372,7 +372,7 @@ def query_checks(
         return []
     catalogue = load_catalogue(folder)
     if any(q.inferred for q in catalogue.queries if with_expected or q.is_violation):
-        store.add_entailments(reasoning.inferred())
+        store.add_entailments(reasoning.entailments)
     return check_catalogue(catalogue, store, with_expected)
 
 

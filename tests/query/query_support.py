@@ -28,7 +28,7 @@ from tipkg.reason import reason
 def project_store(loaded: LoadedProject) -> ProjectStore:
     """The project's store with its entailments: it answers asserted and `inferred: yes` questions alike."""
     store = ProjectStore(loaded)
-    store.add_entailments(reason(loaded).inferred())
+    store.add_entailments(reason(loaded).entailments)
     return store
 
 

@@ -103,7 +103,7 @@ def worker_data(loaded: LoadedProject, inferred: bool) -> tuple[WorkerData, Quer
     answers from by default, and the number of triples in its default graph."""
     store = ProjectStore(loaded)
     if inferred:
-        store.add_entailments(reason(loaded).inferred())
+        store.add_entailments(reason(loaded).entailments)
     dataset = store.dataset(inferred)
     default_triples = sum(
         sum(1 for _ in store.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))

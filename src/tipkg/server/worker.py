@@ -89,9 +89,8 @@ def isolate_network() -> bool:
 def answer(store: ox.Store, data: WorkerData, request: Any) -> QueryResult | WorkerFailure:
     """Evaluate one request; every failure comes back as a WorkerFailure, never as an exception."""
     try:
-        import pyoxigraph as ox
 
-        from tipkg.engine import QueryDataset, result_of
+        from tipkg.engine import QueryDataset, run_query
         from tipkg.errors import InputError
         from tipkg.sparql import QueryRefused, Sparql
 
@@ -106,10 +105,7 @@ def answer(store: ox.Store, data: WorkerData, request: Any) -> QueryResult | Wor
         dataset = request.dataset
         if dataset is None and not sparql.has_dataset:
             dataset = QueryDataset.of(data.graphs, request.inferred)
-        substitutions = {ox.Variable(name): term for name, term in request.bindings}
-        solutions = store.query(sparql.text, prefixes=data.prefixes, substitutions=substitutions or None,
-                                **(dataset.options() if dataset is not None else {}))
-        return result_of(solutions, sparql.form, request.max_rows)
+        return run_query(store, sparql, dataset, dict(request.bindings), request.max_rows, data.prefixes)
     except SyntaxError as exc:
         return WorkerFailure(400, "Malformed query", str(exc))
     except MemoryError:
