@@ -225,7 +225,8 @@ def main() -> None:
 
     workloads = [
         ("canned query", (f"/queries/{args.query}", json_type), (oxigraph_query(query_text), json_type)),
-        ("entity, Turtle", (f"/id/{args.entity}", "text/turtle"),
+        # The Turtle document itself: the IRI answers RDF requests with a 303 to it (docs/serve.md).
+        ("entity, Turtle", (f"/id/{args.entity}.ttl", "text/turtle"),
          (oxigraph_query(f"DESCRIBE <{entity_iri}>"), "text/turtle")),
         ("entity, HTML page", (f"/id/{args.entity}", "text/html"),
          (oxigraph_query(f"DESCRIBE <{entity_iri}>"), "text/turtle")),

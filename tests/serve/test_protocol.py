@@ -240,9 +240,9 @@ def test_cors_preflight_and_simple_request(client):
 
 
 def test_etag_and_not_modified(client):
-    first = client.get("/id/hhs", headers={"Accept": "text/turtle"})
+    first = client.get("/id/hhs.ttl", headers={"Accept": "text/turtle"})
     etag = first.headers["etag"]
-    again = client.get("/id/hhs", headers={"Accept": "text/turtle", "If-None-Match": etag})
+    again = client.get("/id/hhs.ttl", headers={"Accept": "text/turtle", "If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
     assert "max-age" in first.headers["cache-control"]
 

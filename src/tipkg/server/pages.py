@@ -27,7 +27,7 @@ from starlette.responses import PlainTextResponse, Response
 from tipkg.formats import Format
 from tipkg.results import sorted_triples, used_prefixes, write_rdf
 from tipkg.server.negotiation import PAGE_FORMATS, RDF_FORMATS, SUFFIXES, negotiate
-from tipkg.server.responses import Representation
+from tipkg.server.responses import CACHE_CONTROL, Representation
 from tipkg.server.site import HEADER_PROPERTIES, Site
 from tipkg.terms import OxTerm, from_ox, to_ox
 from tipkg.vocab import OA, SCHEMA
@@ -99,12 +99,23 @@ async def resource(request: Request) -> Response:
                 break
         else:
             return not_found(request, server, request.url.path)
+    local = site.local_path(iri) or "/" + path
     if fmt is None:
         fmt = negotiate(request.headers.get("accept"), PAGE_FORMATS)
         if fmt is None:
             return _not_acceptable(request, server, PAGE_FORMATS)
-    local = site.local_path(iri) or "/" + path
+        if fmt is not Format.HTML:  # the IRI names a thing, not a document: point to the document
+            return _see_other(local, fmt)
     return _cached(server, (iri, fmt), lambda: _describe(server, iri, local, fmt)).response(request)
+
+
+def _see_other(local: str, fmt: Format) -> Response:
+    """303 See Other from a resource's IRI to its document in the format asked for (`/id/hhs.ttl`), as
+    the W3C's "Cool URIs for the Semantic Web" has it; the HTML page stays at the IRI (docs/serve.md)."""
+    location = quote(local + SUFFIX_OF[fmt])
+    _, link = alternates(local)
+    headers = {"Location": location, "Vary": "Accept", "Link": link, "Cache-Control": CACHE_CONTROL}
+    return PlainTextResponse(f"303 See Other: {location}\n", status_code=303, headers=headers)
 
 
 def _describe(server, iri: str, local: str, fmt: Format) -> Representation:
@@ -343,8 +354,12 @@ async def ontology(request: Request, fmt: Format | None = None) -> Response:
     return _cached(server, ("ontology", fmt), build).response(request)
 
 
+# `/ontology.owl` is the name `tipkg build` gives the ontology's RDF/XML (dist/ontology.owl): served too.
+ONTOLOGY_SUFFIXES = {**SUFFIXES, ".owl": Format.RDFXML}
+
+
 async def ontology_with_suffix(request: Request) -> Response:
-    fmt = SUFFIXES.get(request.path_params["suffix"])
+    fmt = ONTOLOGY_SUFFIXES.get(request.path_params["suffix"])
     if fmt is None:
         return not_found(request, _server(request), request.url.path)
     return await ontology(request, fmt)
