@@ -8,17 +8,14 @@ sorted; TriG graphs are written in IRI order; RDF/XML is written from a graph fi
 is sorted. Blank nodes (the ontology's OWL restrictions and lists; the data has none) are relabelled by
 rdflib's canonical hashing (`to_canonical_graph`) so their labels do not drift. No timestamps are written.
 
-Atomicity: everything is written into a fresh temporary folder beside the output folder, which replaces the
-old one by `rename` only when every file is written. A failure leaves the old folder as it was.
+Atomicity (`tipkg.atomic`): everything is written into a fresh folder beside the output folder, which
+replaces the old one in one rename only when every file is written; a failure or a kill leaves the old one.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,6 +25,7 @@ from rdflib import BNode, Dataset, Graph
 from rdflib.compare import to_canonical_graph
 from rdflib.plugins.serializers.trig import TrigSerializer
 
+from tipkg.atomic import staged_folder
 from tipkg.errors import InputError
 from tipkg.jsonld import CONTEXT_FILE, build_context, compact, context_text
 from tipkg.load import LoadedProject
@@ -242,24 +240,6 @@ def check_replaceable(out: Path, names: set[str]) -> None:
         )
 
 
-def replace_folder(new: Path, target: Path) -> None:
-    """Put `new` where `target` is, by rename; on failure `target` is left as it was."""
-    if target.exists() and not target.is_dir():
-        raise InputError("exists and is not a folder", target, hint="the output must be a folder")
-    if not target.exists():
-        os.rename(new, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    os.rmdir(old)
-    os.rename(target, old)
-    try:
-        os.rename(new, target)
-    except OSError:
-        os.rename(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def publish(
     loaded: LoadedProject, reasoning: Reasoning, out: Path, writers: dict[str, Writer] | None = None
 ) -> list[Written]:
@@ -272,15 +252,8 @@ def publish(
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the output folder: {exc.strerror}", parent) from None
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    try:
-        staging.chmod(0o755)
-        written = write_all(Build.of(loaded, reasoning), staging, writers)
-        replace_folder(staging, out.resolve())
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return written
+    with staged_folder(out.resolve()) as staging:
+        return write_all(Build.of(loaded, reasoning), staging, writers)
 
 
 def total_size(written: Sequence[Written]) -> int:
