@@ -1,8 +1,14 @@
-"""`tipkg stats`: how big the graph is, what it holds, and which entities lack a label or a source."""
+"""Every count tipkg shows, defined once: `tipkg stats`, `void.ttl` (tipkg.void) and the home page of
+`tipkg serve` (which reads the VoID) all take their figures from `dataset_counts`.
+
+The counted dataset is what the dumps hold (tipkg.ttl): the asserted ontology plus data, named graphs merged.
+Each figure follows VoID's definition (https://www.w3.org/TR/void/, section 4.6); docs/counts.md says why.
+"""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
@@ -12,6 +18,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS
 from tipkg.load import LoadedProject
 from tipkg.reason import provenance_nodes
 from tipkg.terms import short
+from tipkg.vocab import ID
 
 
 class StatsFormat(str, Enum):
@@ -19,21 +26,63 @@ class StatsFormat(str, Enum):
     JSON = "json"
 
 
+@dataclass(frozen=True)
+class DatasetCounts:
+    """The VoID figures of a graph (each field's comment names its VoID property)."""
+
+    triples: int  # void:triples
+    entities: int  # void:entities: IRIs in the URI space (void:uriSpace) that are the subject of a triple
+    distinct_classes: int  # void:classes: distinct objects of rdf:type
+    distinct_properties: int  # void:properties: distinct predicates
+    distinct_subjects: int  # void:distinctSubjects
+    distinct_objects: int  # void:distinctObjects
+    classes: dict[str, int]  # void:classPartition: class -> void:entities (distinct subjects of that type)
+    properties: dict[str, int]  # void:propertyPartition: property -> void:triples
+
+
+def dataset_counts(graph: Graph, uri_space: str = str(ID)) -> DatasetCounts:
+    """The counts of `graph` by VoID's definitions, partitions sorted by size then IRI."""
+    classes = Counter(str(o) for _, o in graph.subject_objects(RDF.type))  # a graph holds a triple once
+    properties = Counter(str(p) for _, p, _ in graph)
+    subjects = set(graph.subjects(unique=True))
+    return DatasetCounts(
+        triples=len(graph),
+        entities=sum(1 for s in subjects if isinstance(s, URIRef) and str(s).startswith(uri_space)),
+        distinct_classes=len(classes),
+        distinct_properties=len(properties),
+        distinct_subjects=len(subjects),
+        distinct_objects=len(set(graph.objects(unique=True))),
+        classes=by_size(classes),
+        properties=by_size(properties),
+    )
+
+
+def by_size(counts: Counter) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 @dataclass
 class Stats:
-    """Counts of the asserted graph (data union; the ontology is counted apart)."""
+    """The dataset's VoID counts plus what only `tipkg stats` reports: the split into data and ontology,
+    the named graphs, and the described entities that lack a label or a source."""
 
+    triples: int
     data_triples: int
     ontology_triples: int
     named_graphs: int
     entities: int
-    classes: dict[str, int] = field(default_factory=dict)  # class IRI -> instances (asserted types)
-    properties: dict[str, int] = field(default_factory=dict)  # property IRI -> triples in the data
+    described_entities: int  # entities less the provenance records (sentence graphs, quotes, selectors)
+    distinct_classes: int
+    distinct_properties: int
+    distinct_subjects: int
+    distinct_objects: int
+    classes: dict[str, int] = field(default_factory=dict)  # class IRI -> instances
+    properties: dict[str, int] = field(default_factory=dict)  # property IRI -> triples
     without_label: list[str] = field(default_factory=list)
     without_provenance: list[str] = field(default_factory=list)
 
 
-def entities(loaded: LoadedProject) -> list[URIRef]:
+def described_entities(loaded: LoadedProject) -> list[URIRef]:
     """Typed IRI subjects of the data, without the provenance resources (graphs, quotes, selectors)."""
     data = loaded.data_graph()
     skip = provenance_nodes(loaded)
@@ -51,20 +100,14 @@ def compute_stats(loaded: LoadedProject) -> Stats:
     named = {
         g for _, _, _, g in loaded.data.quads((None, None, None, None)) if g is not None and g != default_id
     }
-    found = entities(loaded)
-    classes: dict[str, int] = {}
-    for _, o in data.subject_objects(RDF.type):
-        classes[str(o)] = classes.get(str(o), 0) + 1
-    properties: dict[str, int] = {}
-    for _, p, _ in data:
-        properties[str(p)] = properties.get(str(p), 0) + 1
+    found = described_entities(loaded)
+    counts = asdict(dataset_counts(loaded.full_graph()))
     return Stats(
+        **counts,
         data_triples=len(data),
         ontology_triples=len(loaded.ontology),
         named_graphs=len(named),
-        entities=len(found),
-        classes=dict(sorted(classes.items(), key=lambda item: (-item[1], item[0]))),
-        properties=dict(sorted(properties.items(), key=lambda item: (-item[1], item[0]))),
+        described_entities=len(found),
         without_label=[
             str(e)
             for e in found
@@ -74,17 +117,26 @@ def compute_stats(loaded: LoadedProject) -> Stats:
     )
 
 
+TEXT_ROWS = (
+    ("triples", "triples (ontology + data)"),
+    ("data_triples", "  data triples"),
+    ("ontology_triples", "  ontology triples"),
+    ("named_graphs", "named graphs"),
+    ("entities", "entities (IRIs under id/)"),
+    ("described_entities", "  less provenance records"),
+    ("distinct_classes", "classes"),
+    ("distinct_properties", "properties"),
+    ("distinct_subjects", "distinct subjects"),
+    ("distinct_objects", "distinct objects"),
+)
+
+
 def render_stats(stats: Stats, fmt: StatsFormat = StatsFormat.TEXT) -> str:
     if fmt is StatsFormat.JSON:
         return json.dumps(asdict(stats), indent=2, ensure_ascii=False) + "\n"
-    lines = [
-        f"data triples      {stats.data_triples}",
-        f"ontology triples  {stats.ontology_triples}",
-        f"named graphs      {stats.named_graphs}",
-        f"entities          {stats.entities}",
-        "",
-        "instances per class:",
-    ]
+    figures = asdict(stats)
+    lines = [f"{label:<28}{figures[key]}" for key, label in TEXT_ROWS]
+    lines += ["", "instances per class:"]
     lines += [f"  {count:6d}  {short(iri)}" for iri, count in stats.classes.items()]
     lines += ["", "triples per property:"]
     lines += [f"  {count:6d}  {short(iri)}" for iri, count in stats.properties.items()]

@@ -43,6 +43,7 @@ PREFIXES: dict[str, str] = {
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "xsd": str(XSD),
+    "vann": "http://purl.org/vocab/vann/",
     "sh": str(SH),
 }
 

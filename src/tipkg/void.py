@@ -22,7 +22,8 @@ from rdflib.term import Node
 from tipkg import __version__
 from tipkg.jsonld import organisations, split_iri
 from tipkg.load import LoadedProject
-from tipkg.vocab import BASE, PREFIXES, SCHEMA, bind_prefixes
+from tipkg.stats import dataset_counts
+from tipkg.vocab import BASE, ID, PREFIXES, SCHEMA, bind_prefixes
 
 DATASET = URIRef(BASE + "dataset")
 DCAT3 = Namespace(str(DCAT))  # rdflib's DCAT namespace is DCAT 2 and closed; dcat:version is DCAT 3
@@ -30,6 +31,7 @@ DS = Namespace(BASE + "dataset/")
 DOWNLOAD = BASE + "dist/"
 CC0 = URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
 IANA = "https://www.iana.org/assignments/media-types/"
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 
 DEFAULT_TITLE = (
     "U.S. Government agencies' principal roles to combat trafficking in persons (2009), as linked data"
@@ -143,34 +145,31 @@ def add_source(graph: Graph, data: Graph) -> None:
         graph.add((period, RDFS.label, Literal(f"as of {as_of}", lang="en")))
 
 
-def add_counts(graph: Graph, full: Graph, data: Graph) -> None:
-    subjects = {s for s in data.subjects(unique=True) if isinstance(s, URIRef)}
-    graph.add((DATASET, VOID.triples, Literal(len(full))))
-    graph.add((DATASET, VOID.entities, Literal(len(subjects))))
-    graph.add((DATASET, VOID.distinctSubjects, Literal(len(set(full.subjects(unique=True))))))
-    graph.add((DATASET, VOID.distinctObjects, Literal(len(set(full.objects(unique=True))))))
-    classes: dict[URIRef, set] = {}
-    for s, o in data.subject_objects(RDF.type):
-        if isinstance(o, URIRef):
-            classes.setdefault(o, set()).add(s)
-    properties: dict[Node, int] = {}
-    for _, p, _ in full:
-        properties[p] = properties.get(p, 0) + 1
-    graph.add((DATASET, VOID.classes, Literal(len(classes))))
-    graph.add((DATASET, VOID.properties, Literal(len(properties))))
-    for cls, members in sorted(classes.items()):
-        part = DS["class/" + slug(cls)]
+def add_counts(graph: Graph, full: Graph) -> None:
+    """VoID's figures and partitions of the whole asserted graph (what the dumps hold), from tipkg.stats."""
+    counts = dataset_counts(full, str(ID))
+    for predicate, value in (
+        (VOID.triples, counts.triples),
+        (VOID.entities, counts.entities),
+        (VOID.distinctSubjects, counts.distinct_subjects),
+        (VOID.distinctObjects, counts.distinct_objects),
+        (VOID.classes, counts.distinct_classes),
+        (VOID.properties, counts.distinct_properties),
+    ):
+        graph.add((DATASET, predicate, Literal(value)))
+    for cls, members in sorted(counts.classes.items()):
+        part = DS["class/" + slug(URIRef(cls))]
         graph.add((DATASET, VOID.classPartition, part))
-        graph.add((part, VOID["class"], cls))
-        graph.add((part, VOID.entities, Literal(len(members))))
-    for prop, count in sorted(properties.items()):
-        part = DS["property/" + slug(prop)]
+        graph.add((part, VOID["class"], URIRef(cls)))
+        graph.add((part, VOID.entities, Literal(members)))
+    for prop, count in sorted(counts.properties.items()):
+        part = DS["property/" + slug(URIRef(prop))]
         graph.add((DATASET, VOID.propertyPartition, part))
-        graph.add((part, VOID.property, prop))
+        graph.add((part, VOID.property, URIRef(prop)))
         graph.add((part, VOID.triples, Literal(count)))
-    terms = [str(term) for term in [*properties, *classes]]
+    terms = [*counts.properties, *counts.classes]
     for namespace in sorted(set(PREFIXES.values())):
-        if not namespace.startswith(BASE + "id/") and any(term.startswith(namespace) for term in terms):
+        if not namespace.startswith(str(ID)) and any(term.startswith(namespace) for term in terms):
             graph.add((DATASET, VOID.vocabulary, URIRef(namespace)))
 
 
@@ -202,19 +201,52 @@ def add_distributions(graph: Graph, written: list[Written]) -> None:
             graph.add((dist, DCAT.mediaType, URIRef(IANA + MEDIA_TYPES[suffix])))
 
 
-def describe(loaded: LoadedProject, full: Graph, written: list[Written]) -> Graph:
-    """The VoID + DCAT description of the build whose files are `written`."""
+def add_endpoint(graph: Graph, endpoint: str) -> None:
+    """A SPARQL endpoint that serves the dataset: `void:sparqlEndpoint`, the endpoint as a `dcat:DataService`
+    (named by its URL, as the SPARQL Service Description it returns names it) and a distribution reached
+    through it."""
+    service = URIRef(endpoint)
+    distribution = DS["distribution/sparql-" + slug(service)]
+    graph.add((DATASET, VOID.sparqlEndpoint, service))
+    graph.add((service, RDF.type, DCAT.DataService))
+    graph.add((service, DCTERMS.title, Literal("SPARQL 1.1 endpoint", lang="en")))
+    graph.add((service, DCAT.endpointURL, service))
+    graph.add((service, DCAT.endpointDescription, service))
+    graph.add((service, DCTERMS.conformsTo, SPARQL_PROTOCOL))
+    graph.add((service, DCAT.servesDataset, DATASET))
+    graph.add((DATASET, DCAT.distribution, distribution))
+    graph.add((distribution, RDF.type, DCAT.Distribution))
+    graph.add((distribution, DCTERMS.title, Literal("SPARQL 1.1 endpoint", lang="en")))
+    graph.add((distribution, DCAT.accessURL, service))
+    graph.add((distribution, DCAT.accessService, service))
+
+
+def configured_endpoints(loaded: LoadedProject) -> list[str]:
+    """`void:sparqlEndpoint` as the project states it (on its dcat:Dataset or owl:Ontology): a build
+    cannot know where its files will be served, so only a stated endpoint goes into void.ttl."""
+    return sorted(
+        {str(o) for node in described_by(loaded) for o in loaded.ontology.objects(node, VOID.sparqlEndpoint)}
+    )
+
+
+def describe(
+    loaded: LoadedProject, full: Graph, written: list[Written], endpoint: str | None = None
+) -> Graph:
+    """The VoID + DCAT description of the build whose files are `written`; with the SPARQL endpoint that
+    serves it when one is given (tipkg serve) or the project states one (configured_endpoints)."""
     data = loaded.data_graph()
     graph = Graph()
     bind_prefixes(graph)
     graph.bind("ds", DS)
     graph.add((DATASET, RDF.type, VOID.Dataset))
     graph.add((DATASET, RDF.type, DCAT.Dataset))
-    graph.add((DATASET, VOID.uriSpace, Literal(BASE + "id/")))
+    graph.add((DATASET, VOID.uriSpace, Literal(str(ID))))
     copy_header(graph, loaded)
     add_source(graph, data)
-    add_counts(graph, full, data)
+    add_counts(graph, full)
     for resource in example_resources(data, full):
         graph.add((DATASET, VOID.exampleResource, resource))
     add_distributions(graph, written)
+    for url in configured_endpoints(loaded) if endpoint is None else [endpoint]:
+        add_endpoint(graph, url)
     return graph

@@ -17,7 +17,7 @@ from tipkg.load import read_text
 from tipkg.queries import CannedQuery, load_catalogue
 from tipkg.server.site import Site
 from tipkg.vocab import PREFIXES
-from tipkg.void import describe
+from tipkg.void import add_endpoint, describe
 
 
 def canned_queries(queries_dir: Path) -> dict[str, CannedQuery]:
@@ -41,12 +41,16 @@ class MetadataRow:
 
 def dataset_metadata(site: Site, void_file: Path | None) -> tuple[str, str, list[MetadataRow]]:
     """Title, description and rows for the home page: from dist/void.ttl when it exists, else from the
-    VoID description `tipkg build` would write (tipkg.void), made in memory."""
+    VoID description `tipkg build` would write (tipkg.void), made in memory; either way with this server's
+    SPARQL endpoint (under the base, as every IRI it serves)."""
+    endpoint = site.base + "sparql"
     if void_file is not None and void_file.is_file():
         graph = Graph()
         graph.parse(data=read_text(void_file), format="turtle", publicID=void_file.resolve().as_uri())
+        if (None, VOID.sparqlEndpoint, URIRef(endpoint)) not in graph:
+            add_endpoint(graph, endpoint)
     else:
-        graph = describe(site.loaded, site.loaded.full_graph(), [])
+        graph = describe(site.loaded, site.loaded.full_graph(), [], endpoint)
     datasets = list(graph.subjects(RDF.type, VOID.Dataset)) or list(graph.subjects(RDF.type, DCAT.Dataset))
     if datasets:
         return _from_void(site, graph, datasets[0])
@@ -97,7 +101,7 @@ def _shown(site: Site, graph: Graph, value) -> tuple[str, str | None]:
         text = text or (f"{prefix}:" if prefix else None)
         iri = str(value)
         local = site.local_path(iri)
-        linked = local is None or site.exists(iri) or iri.startswith(site.ontology_iri)
+        linked = local is None or site.exists(iri) or iri.startswith(site.ontology_iri) or local == "/sparql"
         return text or (site.label(value) if local else iri), (site.href(iri) if linked else None)
     return text or " – ".join(
         str(o) for _, o in sorted(graph.predicate_objects(value)) if isinstance(o, Literal)
