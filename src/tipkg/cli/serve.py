@@ -59,10 +59,11 @@ def register(group: click.Group) -> None:
 )
 @click.option(
     "--workers",
-    default=2,
+    default=3,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Query worker processes (queries that run at the same time).",
+    help="Query worker processes. All but one may run long queries (past 0.5 s); the last one stays "
+    "free for quick ones.",
 )
 @click.option(
     "--dist",

@@ -8,6 +8,15 @@ and a fresh one takes its place; the other workers, and the event loop that serv
 Each worker (worker.py) also caps its address space, and tries to move into a network namespace of its own
 so that even a SERVICE call that slipped past the screen could not reach another host.
 
+Two cartesian products must not make the endpoint unusable, so the pool has a quick lane. Every query
+starts on any idle worker; one that is still running after `quick` seconds (0.5 s) becomes a long query,
+runs on at the lowest CPU priority, and at most `workers - 1` long queries run at once. So one worker is
+always idle or busy with a query younger than `quick`, and a cheap query waits at most about that long.
+A query that turns long when every long slot is taken is stopped there (503 with `Retry-After`) rather
+than occupying the last worker.
+A request that finds no idle worker waits in a FIFO queue with its own deadline (`queue`, 2 s), not the
+query budget, and its run then gets the whole budget. Pages and cached answers never wait for a worker.
+
 Before anything reaches a worker, the parent screens the text (`tipkg.sparql.screen`: update, SERVICE,
 nesting that would overflow Oxigraph's parser) and its length. Answers come back as `tipkg.engine.
 QueryResult`, already capped at the row limit.
@@ -19,6 +28,7 @@ import asyncio
 import collections
 import contextlib
 import logging
+import math
 import os
 import signal
 import socket
@@ -46,6 +56,7 @@ class QueryError(Exception):
         self.message = message
         self.status = status
         self.title = title
+        self.headers: dict[str, str] = {}  # e.g. Retry-After on a 503
 
 
 class QueryTimeout(QueryError):
@@ -58,14 +69,40 @@ class QueryTimeout(QueryError):
                 "narrow it down (more specific patterns, a LIMIT, fewer unbound joins)"
             )
         super().__init__(message, status=503, title="Query timed out")
+        if waiting:
+            self.headers = {"Retry-After": "1"}
+
+
+class QueryBusy(QueryError):
+    """A query turned long while every long slot was taken: stopped, so the quick lane stays free."""
+
+    def __init__(self, limits: EngineLimits) -> None:
+        super().__init__(
+            f"this query ran past {limits.quick:g} s while {limits.long_slots} long "
+            f"{'query was' if limits.long_slots == 1 else 'queries were'} already running (the most this "
+            "server runs at once), so it was stopped; try again later, or narrow it down",
+            status=503, title="Server busy")
+        self.headers = {"Retry-After": str(math.ceil(limits.timeout))}
+
+
+# A long query runs at the lowest CPU priority, so that on a busy machine the quick lane's queries (and the
+# event loop serving pages) still get a core at once; the work is the same, only its turn changes.
+LONG_NICENESS = 19
 
 
 @dataclass(frozen=True)
 class EngineLimits:
     timeout: float = 10.0
     max_rows: int = 10_000
-    workers: int = 2
+    workers: int = 3
     memory_bytes: int = 2 * 1024**3  # per worker address space (plus its query thread's stack)
+    quick: float = 0.5  # a query still running after this many seconds is a long one
+    queue: float = 2.0  # seconds a request may wait for an idle worker
+
+    @property
+    def long_slots(self) -> int:
+        """Long queries that may run at once: all workers but one, which stays the quick lane."""
+        return max(1, self.workers - 1)
 
 
 def check_query(text: str) -> None:
@@ -106,6 +143,15 @@ class _Worker:
                 log.warning("query worker %d: %s", self.pid, line)
         stream.close()
 
+    def set_priority(self, niceness: int) -> bool:
+        """Renice the process; False when not allowed (raising a priority needs privilege)."""
+        try:
+            if os.getpriority(os.PRIO_PROCESS, self.pid) != niceness:
+                os.setpriority(os.PRIO_PROCESS, self.pid, niceness)
+        except OSError:
+            return False
+        return True
+
     def kill(self) -> None:
         with contextlib.suppress(Exception):
             self.process.kill()
@@ -145,6 +191,7 @@ class QueryEngine:
     _all: set = field(default_factory=set)
     _tasks: set = field(default_factory=set)
     _closed: bool = False
+    _long: int = 0
 
     @property
     def worker_pids(self) -> tuple[int, ...]:
@@ -222,36 +269,62 @@ class QueryEngine:
         log.error("the query pool is one worker short; restart tipkg serve")
         return False
 
+    @property
+    def long_running(self) -> int:
+        """Queries past the quick limit right now (tests check that heavy queries are still running)."""
+        return self._long
+
     async def run(self, query: str, inferred: bool, dataset: QueryDataset | None = None,
-                  bindings: Mapping[str, OxTerm] | None = None, timeout: float | None = None) -> QueryResult:
+                  bindings: Mapping[str, OxTerm] | None = None) -> QueryResult:
         """Screen a query, then answer it in a worker (see WorkerRequest for the dataset it runs on)."""
         if self._idle is None:
             raise RuntimeError("QueryEngine.start() was not awaited")
         check_query(query)
         request = WorkerRequest(query, inferred, self.limits.max_rows, dataset,
                                 tuple(sorted((bindings or {}).items())))
-        budget = self.limits.timeout if timeout is None else timeout
-        loop = asyncio.get_running_loop()
-        started = loop.time()
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout=budget)
+            worker = await asyncio.wait_for(self._idle.get(), timeout=self.limits.queue)
         except asyncio.TimeoutError:
-            raise QueryTimeout(budget, waiting=True) from None
-        remaining = max(0.001, budget - (loop.time() - started))
+            raise QueryTimeout(self.limits.queue, waiting=True) from None
+        # The exchange decides the worker's fate (back to the pool, or replaced) even when the client
+        # goes away: shielded, and kept in _tasks until it ends.
+        task = self._background(self._exchange(worker, request))
+        reply = await asyncio.shield(task)
+        if isinstance(reply, WorkerFailure):
+            raise QueryError(reply.message, status=reply.status, title=reply.title)
+        if not isinstance(reply, QueryResult):
+            raise QueryError(f"the worker answered with {type(reply).__name__}", status=500,
+                             title="Internal error")
+        return reply
 
-        def exchange():
+    async def _exchange(self, worker: _Worker, request: WorkerRequest) -> object:
+        """Send one request and wait for its answer: `quick` seconds, then as a long query (if a slot is
+        free) up to the budget. The worker goes back to the pool, or is replaced when stopped or dead."""
+        limits = self.limits
+        loop = asyncio.get_running_loop()
+
+        def send_and_wait(seconds: float) -> bool:
             worker.conn.send(request)
-            if not worker.conn.poll(remaining):
-                return None
-            return worker.conn.recv()
+            return worker.conn.poll(seconds)
 
-        future = loop.run_in_executor(None, exchange)
         try:
-            reply = await asyncio.shield(future)
-        except asyncio.CancelledError:
-            # The client went away: let the worker finish (or hit its deadline) before it is reused.
-            future.add_done_callback(lambda done: self._settle(worker, done))
-            raise
+            ready = await loop.run_in_executor(None, send_and_wait, min(limits.quick, limits.timeout))
+            if not ready and limits.timeout > limits.quick:
+                if self._long >= limits.long_slots:
+                    self._background(self._replace(worker))
+                    raise QueryBusy(limits)
+                self._long += 1
+                worker.set_priority(LONG_NICENESS)
+                try:
+                    ready = await loop.run_in_executor(None, worker.conn.poll, limits.timeout - limits.quick)
+                finally:
+                    self._long -= 1
+            if not ready:
+                log.warning("a query ran past %g s; its worker (pid %d) was stopped", limits.timeout,
+                            worker.pid)
+                self._background(self._replace(worker))
+                raise QueryTimeout(limits.timeout)
+            reply = await loop.run_in_executor(None, worker.conn.recv)
         except (EOFError, OSError):
             # The worker died while answering (Oxigraph crashed, or ran out of memory and aborted).
             replaced = await self._replace(worker)
@@ -260,29 +333,17 @@ class QueryEngine:
             after = "a fresh worker took its place" if replaced else "no worker could be started in its place"
             raise QueryError(f"the query worker process (pid {worker.pid}) {how} while answering this query; "
                              f"{after}", status=503, title="Query worker died") from None
-        if reply is None:
-            log.warning("a query ran past %g s; its worker (pid %d) was stopped", budget, worker.pid)
-            self._background(self._replace(worker))
-            raise QueryTimeout(budget)
-        self._idle.put_nowait(worker)
-        if isinstance(reply, WorkerFailure):
-            raise QueryError(reply.message, status=reply.status, title=reply.title)
-        if not isinstance(reply, QueryResult):
-            raise QueryError(f"the worker answered with {type(reply).__name__}", status=500,
-                             title="Internal error")
-        return reply
-
-    def _settle(self, worker: _Worker, done: asyncio.Future) -> None:
-        reply = None
-        if not done.cancelled() and done.exception() is None:
-            reply = done.result()
-        if reply is None:
-            self._background(self._replace(worker))
+        if not worker.set_priority(os.getpriority(os.PRIO_PROCESS, 0)):
+            self._background(self._replace(worker))  # it would stay slow: a fresh one takes its place
         else:
             assert self._idle is not None
             self._idle.put_nowait(worker)
+        return reply
 
-    def _background(self, coroutine) -> None:
+    def _background(self, coroutine) -> asyncio.Future:
+        """Run a coroutine to its end whoever awaits it; an exception nobody reads is not logged as lost."""
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return task

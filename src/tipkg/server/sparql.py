@@ -164,9 +164,8 @@ async def endpoint(request: Request) -> Response:
             page={"query": query},
         )
     except QueryError as exc:
-        return error_response(
-            request, server, exc.status, exc.title, exc.message, headers={"Vary": "Accept"}, query=query
-        )
+        return error_response(request, server, exc.status, exc.title, exc.message,
+                              headers={**exc.headers, "Vary": "Accept"}, query=query)
 
 
 async def canned(request: Request) -> Response:
@@ -201,7 +200,7 @@ async def canned(request: Request) -> Response:
             page={"canned": canned_query, "query": canned_query.text, "values": values},
         )
     except QueryError as exc:
-        return error_response(request, server, exc.status, exc.title, exc.message)
+        return error_response(request, server, exc.status, exc.title, exc.message, headers=exc.headers)
 
 
 def _parameter_bindings(params: _Params,
