@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from rdflib import BNode, Dataset, Graph
 from rdflib.compare import to_canonical_graph
@@ -133,6 +134,7 @@ def nquads(dataset: Dataset) -> bytes:
 # --- the files ----------------------------------------------------------------------------------------------
 
 Writer = Callable[[Build], tuple[bytes, str]]
+T = TypeVar("T")
 
 
 def write_ttl(build: Build) -> tuple[bytes, str]:
@@ -226,7 +228,7 @@ def write_all(build: Build, folder: Path, writers: dict[str, Writer]) -> list[Wr
 # --- atomic replacement -------------------------------------------------------------------------------------
 
 
-def check_replaceable(out: Path, names: set[str]) -> None:
+def check_replaceable(out: Path, names: set[str], what: str = "build") -> None:
     """Refuse to replace a folder holding more than a previous build (`--out .` must not wipe a project)."""
     if not out.is_dir():
         return
@@ -234,9 +236,9 @@ def check_replaceable(out: Path, names: set[str]) -> None:
     if foreign:
         shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
         raise InputError(
-            f"holds files that are not part of a build ({shown}); refusing to replace it",
+            f"holds files that are not part of a {what} ({shown}); refusing to replace it",
             out,
-            hint="write into an empty or new folder, or a previous build's",
+            hint=f"write into an empty or new folder, or a previous {what}'s",
         )
 
 
@@ -244,16 +246,21 @@ def publish(
     loaded: LoadedProject, reasoning: Reasoning, out: Path, writers: dict[str, Writer] | None = None
 ) -> list[Written]:
     """Write every file into `out` (replacing it whole), or nothing at all when anything fails."""
-    out = Path(out)
     writers = writers if writers is not None else WRITERS
-    check_replaceable(out, {*writers, "void.ttl"})
+    check_replaceable(Path(out), {*writers, "void.ttl"})
+    return write_folder(Path(out), lambda folder: write_all(Build.of(loaded, reasoning), folder, writers))
+
+
+def write_folder(out: Path, fill: Callable[[Path], T]) -> T:
+    """Let `fill` write into a fresh folder beside `out`, then put that folder in `out`'s place; when
+    anything fails, `out` is left as it was and nothing else remains (`tipkg build`, `tipkg site`)."""
     parent = out.resolve().parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the output folder: {exc.strerror}", parent) from None
     with staged_folder(out.resolve()) as staging:
-        return write_all(Build.of(loaded, reasoning), staging, writers)
+        return fill(staging)
 
 
 def total_size(written: Sequence[Written]) -> int:
