@@ -68,3 +68,13 @@ class RemoteError(TipkgError):
     """A SPARQL endpoint or Graph Store that is down, times out, refuses, or answers something unusable."""
 
     exit_code = ExitCode.REMOTE_FAILED
+
+
+class ToolError(TipkgError):
+    """A program tipkg runs (Graphviz `dot`) that is not installed, fails or does not finish in time."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        self.hint = hint
+        super().__init__(message + (f"\n  hint: {hint}" if hint else ""))

@@ -24,6 +24,9 @@ from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from tipkg.diagram import structure_svg
+from tipkg.engine import ProjectStore
+from tipkg.errors import ToolError
 from tipkg.formats import Format
 from tipkg.results import sorted_triples, used_prefixes, write_rdf
 from tipkg.server.negotiation import PAGE_FORMATS, RDF_FORMATS, SUFFIXES, negotiate
@@ -285,8 +288,18 @@ async def home(request: Request) -> Response:
     return _cached(
         server,
         ("home", Format.HTML),
-        lambda: server.render("home.html", downloads=server.downloads(), classes=_classes(server.site)[:12]),
+        lambda: server.render("home.html", downloads=server.downloads(), classes=_classes(server.site)[:12],
+                              diagram=structure_diagram(server.site)),
     ).response(request)
+
+
+def structure_diagram(site: Site) -> dict[str, str | None]:
+    """The home page's structure diagram (tipkg.diagram, its query run once on the project's store): the
+    SVG, or, when Graphviz cannot draw it, the reason and how to install it."""
+    try:
+        return {"svg": structure_svg(ProjectStore(site.loaded), site.href), "note": None}
+    except ToolError as exc:
+        return {"svg": None, "note": str(exc)}
 
 
 def _classes(site: Site) -> list[dict]:
