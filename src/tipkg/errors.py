@@ -1,7 +1,8 @@
 """One error family for the whole tool; the CLI turns each into a message on stderr and an exit code.
 
 Exit codes are a contract (documented in the README):
-0 ok, 1 a check failed, 2 unusable input or usage, 3 a remote endpoint or store failed.
+0 ok, 1 a check failed, 2 unusable input or usage (a project over its time or size budget included),
+3 a remote endpoint or store failed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class InputError(TipkgError):
     def __init__(self, message: str, path: Path | str | None = None, line: int | None = None,
                  column: int | None = None, hint: str | None = None) -> None:
         self.path = Path(path) if path is not None else None
+        self.where = str(path) if path is not None else None  # as given: Path("http://x") drops a slash
         self.line = line
         self.column = column
         self.reason = message
@@ -39,8 +41,8 @@ class InputError(TipkgError):
 
     def _format(self) -> str:
         where = ""
-        if self.path is not None:
-            where = str(self.path)
+        if self.where is not None:
+            where = self.where
             if self.line is not None:
                 where += f":{self.line}"
                 if self.column is not None:
@@ -50,6 +52,12 @@ class InputError(TipkgError):
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
+
+
+class BudgetExceeded(InputError):
+    """A project's file or check needs more than the run's budget allows (`tipkg.budget`): exit 2."""
+
+    exit_code = ExitCode.BAD_INPUT
 
 
 class UsageError(TipkgError):

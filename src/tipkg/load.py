@@ -4,9 +4,14 @@ The data (data/) is parsed by pyoxigraph straight into an in-memory store, keepi
 sentence of the source has a graph of the statements it supports (see the README, "Provenance"). That is
 linear and fast (a million triples in about a second), and it resolves no relative IRI: there is no base,
 so `<x>` is an error at its line, never a `file:///...` IRI made from where the builder happened to be.
-The ontology and the shapes, small, are rdflib graphs, which the reasoner and pySHACL take;
+Every file is parsed by pyoxigraph (one parser, one set of rules); the ontology and the shapes, small,
+are then rdflib graphs, which the reasoner and pySHACL take;
 `LoadedProject.data` is the data as an rdflib Dataset, converted on first use for consumers that want rdflib.
 Nothing here touches the network.
+
+Beyond syntax, a file is refused (exit 2, file:line:col) when it is over the parsing budget
+(`tipkg.budget`), declares XML entities (RDF/XML: entity expansion has no limit in the parser), holds an
+XSD literal that is not of its type, or (the ontology) a control character that ontology.owl cannot carry.
 """
 
 from __future__ import annotations
@@ -17,15 +22,21 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
-from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import XSDToPython
 
-from tipkg.errors import InputError
-from tipkg.project import RDF_SUFFIXES, Project
-from tipkg.terms import from_ox, to_ox
+from tipkg.budget import file_too_large
+from tipkg.errors import BudgetExceeded, InputError
+from tipkg.project import Project
+from tipkg.terms import from_ox, short, to_ox
 from tipkg.vocab import bind_prefixes
 
 OX_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nt": ox.RdfFormat.N_TRIPLES,
               ".nq": ox.RdfFormat.N_QUADS, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML}
+
+
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+# What XML 1.0 cannot hold: C0 controls other than tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class LoadedProject:
@@ -76,13 +87,18 @@ def quads_of_dataset(dataset: Dataset) -> Iterable[ox.Quad]:
 def dataset_of_store(store: ox.Store) -> Dataset:
     dataset = Dataset()
     bind_prefixes(dataset)
-    for quad in store:
+    add_quads(dataset, store)
+    return dataset
+
+
+def add_quads(dataset: Dataset, quads: Iterable[ox.Quad]) -> None:
+    """pyoxigraph quads into an rdflib dataset, named graphs kept."""
+    for quad in quads:
         triple = (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object))
         if isinstance(quad.graph_name, ox.DefaultGraph):
             dataset.default_graph.add(triple)  # type: ignore[arg-type]
         else:
             dataset.graph(URIRef(quad.graph_name.value)).add(triple)  # type: ignore[arg-type]
-    return dataset
 
 
 def union_of(quads: Iterable) -> Graph:
@@ -93,12 +109,17 @@ def union_of(quads: Iterable) -> Graph:
     return graph
 
 
-def read_text(path: Path) -> str:
-    """The file's text, or an InputError naming the line of the first byte that is not UTF-8."""
+def read_text(path: Path, max_bytes: int | None = None) -> str:
+    """The file's text, or an InputError naming the line of the first byte that is not UTF-8.
+
+    `max_bytes` is the parsing budget (`tipkg.budget`): a larger file is refused before it is read."""
     try:
+        too_large = file_too_large(path.stat().st_size, max_bytes)
+        if too_large:
+            raise BudgetExceeded(too_large, path, hint="split it, or raise the budget with --max-file-mb")
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InputError("file not found", path) from None
+        raise InputError("file not found (or a link to nowhere)", path) from None
     except IsADirectoryError:
         raise InputError("is a folder, not a file", path) from None
     except OSError as exc:
@@ -106,54 +127,16 @@ def read_text(path: Path) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column = position_of(raw, exc.start)
         raise InputError(f"not UTF-8 (byte 0x{raw[exc.start]:02x})", path, line, column,
                          hint="save the file as UTF-8") from None
 
 
-def syntax_error(path: Path, text: str, exc: Exception) -> InputError:
-    """Turn a parser exception into file:line:column and the parser's own words."""
-    if isinstance(exc, BadSyntax):
-        offset = min(exc._i, len(text))  # rdflib exposes the failing offset only as a private attribute
-        if offset < 0:  # -1: the parser ran out of input (e.g. an unclosed graph); the error is at the end
-            offset = len(text)
-        line = text.count("\n", 0, offset) + 1
-        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        return InputError(f"syntax error: {exc._why}", path, line, column)
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return InputError(f"syntax error: {message}", path)
-
-
-def parse_into(dataset: Dataset, path: Path) -> int:
-    """Parse one RDF file into a dataset (triples into its default graph); returns the quads read."""
-    fmt = RDF_SUFFIXES.get(path.suffix)
-    if fmt is None:
-        raise InputError(f"unknown RDF file type '{path.suffix}'", path,
-                         hint="use .ttl, .trig, .nt, .nq, .rdf or .owl")
-    text = read_text(path)
-    scratch = Dataset()
-    try:
-        scratch.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
-    except Exception as exc:  # parsers raise many types; all mean the same to a user
-        raise syntax_error(path, text, exc) from None
-    quads = list(scratch.quads((None, None, None, None)))
-    if not quads:
-        raise InputError("holds no triples", path,
-                         hint="an empty file is almost always a mistake; delete it or fill it")
-    default = scratch.default_graph.identifier
-    for s, p, o, g in quads:
-        target = dataset.default_graph if g is None or g == default else dataset.graph(g)
-        target.add((s, p, o))
-    return len(quads)
-
-
-def parse_graph(paths: Iterable[Path]) -> Graph:
-    """Parse files into one plain graph (for ontology and shapes, which have no named graphs)."""
-    dataset = Dataset()
-    for path in paths:
-        parse_into(dataset, path)
-    return union_of(dataset.quads((None, None, None, None)))
+def position_of(text: bytes | str, offset: int) -> tuple[int, int]:
+    """1-based line and column of an offset."""
+    newline = b"\n" if isinstance(text, bytes) else "\n"
+    line = text.count(newline, 0, offset) + 1  # type: ignore[arg-type]
+    return line, offset - (text.rfind(newline, 0, offset) + 1) + 1  # type: ignore[arg-type]
 
 
 _OX_POSITION = re.compile(r"line (\d+)(?: between columns| column) (\d+)")
@@ -170,34 +153,117 @@ def ox_syntax_error(path: Path, exc: SyntaxError) -> InputError:
     return InputError(f"syntax error: {reason.group(1) if reason else message}", path, line, column)
 
 
-def load_data_file(store: ox.Store, path: Path) -> None:
-    """Parse one data file into the store (triples into its default graph, quads into their graphs)."""
+def refuse_xml_entities(path: Path, text: str) -> None:
+    """An RDF/XML file may not declare entities: nested ones expand exponentially ("billion laughs") and
+    Oxigraph's parser has no limit. defusedxml's expat screen stops at the first declaration."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        fromstring(text, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        name = getattr(exc, "name", "") or ""
+        found = re.search(r"<!ENTITY\s+(?:%\s+)?" + re.escape(name), text)
+        line, column = position_of(text, found.start()) if found else (None, None)
+        raise InputError(f"RDF/XML declares the entity {name!r}", path, line, column,
+                         hint="write the text out; entity declarations are not read") from None
+    except Exception:  # not well-formed: Oxigraph's parser reports it with its position
+        return
+
+
+def parse_file(path: Path, max_bytes: int | None = None) -> list[ox.Quad]:
+    """One RDF file's quads (triples in the default graph), checked: well-formed, not empty, no relative
+    IRI, every XSD literal of its type. Every problem is an InputError with file:line:column."""
     fmt = OX_FORMATS.get(path.suffix)
     if fmt is None:
         raise InputError(f"unknown RDF file type '{path.suffix}'", path,
                          hint="use .ttl, .trig, .nt, .nq, .rdf or .owl")
-    data = read_text(path).encode("utf-8")  # the UTF-8 check names the line of a bad byte
+    text = read_text(path, max_bytes)  # the UTF-8 check names the line of a bad byte
+    if fmt is ox.RdfFormat.RDF_XML:
+        refuse_xml_entities(path, text)
     try:
-        if next(iter(ox.parse(data, format=fmt)), None) is None:
-            raise InputError("holds no triples", path,
-                             hint="an empty file is almost always a mistake; delete it or fill it")
-        store.bulk_load(data, format=fmt)
+        quads = list(ox.parse(text.encode("utf-8"), format=fmt))
     except SyntaxError as exc:
         raise ox_syntax_error(path, exc) from None
+    if not quads:
+        raise InputError("holds no triples", path,
+                         hint="an empty file is almost always a mistake; delete it or fill it")
+    check_literals(path, text, quads)
+    return quads
 
 
-def load_project(project: Project, data_files: list[Path] | None = None) -> LoadedProject:
-    """Load ontology, data (the project's, or the given files instead) and shapes."""
+def check_literals(path: Path, text: str, quads: Iterable[ox.Quad]) -> None:
+    """An XSD literal whose text is not of its type ("abc"^^xsd:integer) is an input error at its line:
+    rdflib, owlrl and pySHACL would otherwise each fail on it in their own way (or silently)."""
+    for quad in quads:
+        value = quad.object
+        if not isinstance(value, ox.Literal) or not value.datatype.value.startswith(XSD_NS):
+            continue
+        convert = XSDToPython.get(URIRef(value.datatype.value))
+        if convert is None:
+            continue
+        try:
+            convert(value.value)
+        except Exception:  # the converters raise ValueError, TypeError, decimal errors...
+            found = text.find(f'"{value.value}"') if value.value else -1
+            line, column = position_of(text, found) if found >= 0 else (None, None)
+            wrong = f'"{value.value}" is not a valid {short(value.datatype.value)}'
+            hint = "fix the value, or give it the datatype it has"
+            raise InputError(wrong, path, line, column, hint=hint) from None
+
+
+def check_xml_text(path: Path, quads: Iterable[ox.Quad]) -> None:
+    """The ontology is published as RDF/XML (ontology.owl), which cannot carry most control characters."""
+    for quad in quads:
+        value = quad.object
+        if isinstance(value, ox.Literal) and (bad := XML_FORBIDDEN.search(value.value)):
+            code = ord(bad.group())
+            text = read_text(path)
+            found = text.find(value.value[: bad.start()] or bad.group())
+            line, column = position_of(text, found) if found >= 0 else (None, None)
+            raise InputError(f"a literal holds the control character U+{code:04X}, which RDF/XML "
+                             "(ontology.owl) cannot carry", path, line, column,
+                             hint="remove it; a line break is written \\n")
+
+
+def parse_into(dataset: Dataset, path: Path, max_bytes: int | None = None) -> int:
+    """Parse one RDF file into an rdflib dataset, keeping named graphs; returns the quads read."""
+    quads = parse_file(path, max_bytes)
+    add_quads(dataset, quads)
+    return len(quads)
+
+
+def parse_graph(paths: Iterable[Path], max_bytes: int | None = None, xml_text: bool = False) -> Graph:
+    """Parse files into one plain graph (for ontology and shapes, which have no named graphs);
+    `xml_text`: refuse literals that RDF/XML cannot carry (the ontology)."""
+    dataset = Dataset()
+    for path in paths:
+        quads = parse_file(path, max_bytes)
+        if xml_text:
+            check_xml_text(path, quads)
+        add_quads(dataset, quads)
+    return union_of(dataset.quads((None, None, None, None)))
+
+
+def load_data_file(store: ox.Store, path: Path, max_bytes: int | None = None) -> None:
+    """Parse one data file into the store (triples into its default graph, quads into their graphs)."""
+    store.bulk_extend(parse_file(path, max_bytes))
+
+
+def load_project(project: Project, data_files: list[Path] | None = None,
+                 max_bytes: int | None = None) -> LoadedProject:
+    """Load ontology, data (the project's, or the given files instead) and shapes; `max_bytes` is the
+    parsing budget per file."""
     ontology_files = project.ontology_files()
     data_files = list(data_files) if data_files else project.data_files()
     shapes_files = project.shapes_files()
     store = ox.Store()
     for path in data_files:
-        load_data_file(store, path)
+        load_data_file(store, path, max_bytes)
     return LoadedProject(
         project=project,
-        ontology=parse_graph(ontology_files),
-        shapes=parse_graph(shapes_files),
+        ontology=parse_graph(ontology_files, max_bytes, xml_text=True),
+        shapes=parse_graph(shapes_files, max_bytes),
         store=store,
         files=[*ontology_files, *data_files, *shapes_files],
     )

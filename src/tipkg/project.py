@@ -6,6 +6,8 @@ ontology/, else the copy bundled in the installed package (or, in a source check
 
 from __future__ import annotations
 
+import errno
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,16 +50,45 @@ class Project:
         return rdf_files_in(self.shapes_dir, required=False)
 
 
+# RDF formats a project may hold by mistake: refused by name rather than skipped in silence.
+UNREAD_RDF = {".jsonld": "JSON-LD", ".json-ld": "JSON-LD", ".n3": "Notation3", ".trix": "TriX",
+              ".hext": "HexTuples", ".rj": "RDF/JSON"}
+
+
 def rdf_files_in(folder: Path, required: bool = True) -> list[Path]:
-    """The RDF files directly in a folder, sorted so that every run loads them in the same order."""
+    """The RDF files directly in a folder, sorted so that every run loads them in the same order.
+
+    A name with an RDF ending that is not a readable file (a folder, a link to nowhere or to itself, a
+    pipe) and an RDF file in a format tipkg does not read are errors, never skipped in silence; other
+    files (notes, sources/) are not read."""
     if not folder.is_dir():
         if not required:
             return []
         raise InputError(f"folder not found: {folder}", hint="a project holds ontology/, data/ and shapes/")
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in RDF_SUFFIXES)
+    files = sorted(p for p in folder.iterdir() if rdf_entry(p))
     if required and not files:
         raise InputError(f"no RDF files (.ttl, .trig, .nt, .nq) in {folder}")
     return files
+
+
+def rdf_entry(path: Path) -> bool:
+    """Whether a folder entry is an RDF file to load; InputError for one that looks like RDF and is not."""
+    if path.suffix in UNREAD_RDF:
+        raise InputError(f"{UNREAD_RDF[path.suffix]} files are not read", path,
+                         hint="convert it to Turtle (.ttl) or TriG (.trig), or move it out of the folder")
+    if path.suffix not in RDF_SUFFIXES:
+        return False
+    try:
+        mode = path.stat().st_mode  # follows links
+    except OSError as exc:
+        reason = "a link that loops" if exc.errno == errno.ELOOP else "a link to nowhere"
+        raise InputError(f"{reason} ({exc.strerror})", path,
+                         hint="remove the link or point it at a file") from None
+    if stat.S_ISDIR(mode):
+        raise InputError("a folder named like an RDF file", path, hint="rename it; folders are not read")
+    if not stat.S_ISREG(mode):
+        raise InputError("not a regular file", path, hint="RDF files are read from regular files only")
+    return True
 
 
 def bundled_root() -> Path:
