@@ -5,16 +5,21 @@ provenance records and the ontology), `id:graph/asserted` (their merge) and, unl
 `id:graph/inferred` (the OWL 2 RL entailments). `tipkg query --endpoint` then sends every query with the
 same dataset as locally, so a stock store (`oxigraph serve` with no flags) gives the same rows.
 
-How (and why):
-1. Each graph is PUT as N-Triples into a temporary graph `urn:tipkg:push:<run>:<n>` through the Graph Store
-   HTTP Protocol, and its triple count is read back and compared with what was sent.
-2. One SPARQL Update request moves them into place: `MOVE` with `--replace` (the target's old content goes),
-   `ADD` + `DROP` without it (the triples are added to what is there). Stores that run an update request as
-   one transaction (Oxigraph does) switch from the old to the new content at once. With `--replace`, graphs in
-   the project's own graph namespace (`id:graph/...`) that the push no longer carries are dropped too.
-3. The target graphs' counts are read back and compared with what was sent (equal with `--replace`).
-On a failure before step 2 the temporary graphs are dropped and the store is as it was. Without an Update
-endpoint (a plain Graph Store) the graphs are PUT or POSTed straight to their targets, and the report says so.
+How (and why): the whole upload is one SPARQL Update request, so that an interrupted push is never seen.
+1. The store's graphs are listed (query endpoint). Any `urn:tipkg:push:*` graph is a temporary graph that
+   an interrupted push of an earlier tipkg left behind (those uploaded graph by graph into temporary graphs,
+   then moved them; Ctrl-C or a dying server left them, and queries over the union saw every statement twice).
+2. One request: `DROP SILENT` each such graph; with `--replace` also each target graph (the default graph
+   too) and the project's own graphs (`id:graph/...`) that this push no longer carries; then one
+   `INSERT DATA` holding every graph's triples, written by pyoxigraph's N-Triples serializer. A store that
+   runs an update request as one transaction (Oxigraph: `Store::update` runs in one storage transaction;
+   Fuseki/TDB2 too) switches from the old content to the new at once. Ctrl-C, SIGTERM or kill -9 of tipkg,
+   or the server dying, leave the old content or the new, never a mix, and nothing to clean up.
+3. The target graphs' counts are read back through the Graph Store Protocol and compared with what was
+   sent (equal with `--replace`).
+The Update and query URLs default to the siblings of the Graph Store URL (`.../store` -> `.../update`,
+`.../query`); a store URL without them is refused rather than uploaded to without a transaction. The
+request carries the whole upload (about 1 MB for the bundled graph), which the store must accept.
 """
 
 from __future__ import annotations
@@ -22,7 +27,6 @@ from __future__ import annotations
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +43,7 @@ from tipkg.reason import reason
 from tipkg.remote import (
     DEFAULT_TIMEOUT,
     LIST_GRAPHS,
+    PUSH_TEMPORARY,
     USER_AGENT,
     RemoteStore,
     Retryable,
@@ -62,15 +67,16 @@ def sibling_url(store_url: str, name: str) -> str | None:
 
 
 class GraphStore:
-    """A SPARQL 1.1 Graph Store HTTP Protocol endpoint plus, where there is one, its Update endpoint.
+    """A SPARQL 1.1 Graph Store HTTP Protocol endpoint with its Update and query endpoints.
 
-    Reads (GET) are retried with backoff; writes never are: a PUT that timed out may have been applied.
+    Reads are retried with backoff; the update never is: one that timed out may have been applied.
     """
 
-    def __init__(self, store_url: str, update_url: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-                 retry: RetryPolicy | None = None) -> None:
+    def __init__(self, store_url: str, update_url: str | None = None, query_url: str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT, retry: RetryPolicy | None = None) -> None:
         self.store_url = check_url(store_url, "Graph Store")
-        self.update_url = check_url(update_url, "update") if update_url else None
+        self.update_url = check_url(update_url or _beside(store_url, "update", "SPARQL Update"), "update")
+        self.query_url = check_url(query_url or _beside(store_url, "query", "SPARQL query"), "query")
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
 
@@ -87,32 +93,17 @@ class GraphStore:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.status, response.read(), response.headers.get("Content-Type", "") or ""
         except urllib.error.HTTPError as exc:
-            if exc.code == 404 and method in ("GET", "DELETE"):  # no such graph: an answer, not a failure
+            if exc.code == 404 and method == "GET":  # no such graph: an answer, not a failure
                 return 404, b"", ""
             raise http_failure(url, exc, self.timeout) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise http_failure(url, exc, self.timeout) from None
 
-    def _write(self, method: str, url: str, data: bytes, content_type: str) -> None:
-        try:
-            self._request(method, url, data, {"Content-Type": content_type})
-        except Retryable as exc:
-            raise exc.error from None
-
-    def put(self, graph: str | None, ntriples: bytes) -> None:
-        """Replace a graph's content."""
-        self._write("PUT", self.graph_url(graph), ntriples, "application/n-triples")
-
-    def post(self, graph: str | None, ntriples: bytes) -> None:
-        """Add to a graph's content."""
-        self._write("POST", self.graph_url(graph), ntriples, "application/n-triples")
-
-    def delete(self, graph: str) -> None:
-        """Remove a graph (no error when it does not exist)."""
-        try:
-            self._request("DELETE", self.graph_url(graph))
-        except Retryable as exc:
-            raise exc.error from None
+    def graphs(self) -> list[str]:
+        """Every named graph of the store, the temporary graphs of interrupted pushes included."""
+        remote = RemoteStore(self.query_url, timeout=self.timeout, retry=self.retry)
+        rows = remote.send(LIST_GRAPHS, None, None).rows
+        return sorted(row[0].value for row in rows if isinstance(row[0], ox.NamedNode))
 
     def count(self, graph: str | None) -> int:
         """How many triples the store holds in a graph (0 when there is no such graph)."""
@@ -129,12 +120,23 @@ class GraphStore:
         except (SyntaxError, ValueError) as exc:
             raise RemoteError(f"{url}: the graph does not parse ({exc})") from None
 
-    def update(self, operations: Iterable[str]) -> None:
-        """Send one SPARQL Update request."""
-        if not self.update_url:
-            raise UsageError("no SPARQL Update URL is known for this Graph Store; give the update URL")
-        data = urllib.parse.urlencode({"update": " ;\n".join(operations)}).encode("utf-8")
-        self._write("POST", self.update_url, data, "application/x-www-form-urlencoded")
+    def update(self, request: str) -> None:
+        """Send one SPARQL Update request (POSTed directly, SPARQL 1.1 Protocol 2.2.2)."""
+        try:
+            self._request("POST", self.update_url, request.encode("utf-8"),
+                          {"Content-Type": "application/sparql-update"})
+        except Retryable as exc:
+            raise exc.error from None
+
+
+def _beside(store_url: str, name: str, what: str) -> str:
+    url = sibling_url(store_url, name)
+    if url is None:
+        why = ("a push is one update request, never a graph-by-graph upload that could be left half done"
+               if name == "update" else "a push asks it which graphs to drop")
+        raise UsageError(f"cannot tell the {what} URL from the Graph Store URL {store_url!r} (it does not "
+                         f"end in /store or /data); give the {what} URL explicitly ({why})")
+    return url
 
 
 @dataclass
@@ -143,8 +145,8 @@ class PushReport:
     graphs: int = 0
     triples_sent: int = 0
     triples_on_server: int = 0
-    atomic: bool = True
-    dropped_stale: list[str] = field(default_factory=list)
+    dropped_stale: list[str] = field(default_factory=list)  # the project's graphs it no longer has
+    dropped_temporary: list[str] = field(default_factory=list)  # left by interrupted pushes
 
 
 Part = tuple[str | None, list[ox.Triple]]  # a target graph (None: the default graph) and its triples
@@ -213,26 +215,34 @@ def push_project(store_url: str, project_dir: Path | None = None, source: Path |
         quads = read_quads(source)
     else:
         quads = project_quads(project_dir, inferred, progress)
-    store = GraphStore(store_url, update_url or sibling_url(store_url, "update"), timeout)
-    return push(quads, store, into, replace, query_url or sibling_url(store_url, "query"), progress)
+    store = GraphStore(store_url, update_url, query_url, timeout)
+    return push(quads, store, into, replace, progress)
 
 
 def push(quads: Iterable[ox.Quad], store: GraphStore, into: str | None = None, replace: bool = False,
-         query_endpoint: str | None = None, progress: Callable[[str], None] = lambda _: None) -> PushReport:
-    """Upload quads; returns what was sent and what the store holds after. Raises RemoteError."""
+         progress: Callable[[str], None] = lambda _: None) -> PushReport:
+    """Upload quads in one update request; returns what was sent and what the store holds after.
+    Raises RemoteError (exit 3) or UsageError (exit 2)."""
     parts = plan(quads, into)
     if not parts:
         raise UsageError("nothing to push: the graph is empty")
     report = PushReport(store.store_url, graphs=len(parts), triples_sent=sum(len(g) for _, g in parts))
-    if store.update_url is None:
-        report.atomic = False
-        progress("no SPARQL Update endpoint: uploading straight into the target graphs (not atomic)")
-        for target, graph in parts:
-            (store.put if replace else store.post)(target, ntriples(graph))
-    else:
-        _push_via_temporary_graphs(parts, store, replace, progress)
-    if replace and into is None and query_endpoint:
-        report.dropped_stale = _drop_stale_graphs(parts, store, query_endpoint, progress)
+    present = store.graphs()
+    report.dropped_temporary = [g for g in present if g.startswith(PUSH_TEMPORARY)]
+    if report.dropped_temporary:
+        progress(f"dropping {len(report.dropped_temporary)} temporary graphs that an interrupted push left")
+    if replace and into is None:
+        pushed = {target for target, _ in parts}
+        report.dropped_stale = [g for g in present if g.startswith(OWN_GRAPHS) and g not in pushed]
+        if report.dropped_stale:
+            progress(f"dropping {len(report.dropped_stale)} graphs of an earlier push that this one "
+                     "no longer has")
+    progress(f"sending {report.triples_sent} triples in {len(parts)} graphs as one update request")
+    try:
+        store.update(update_request(parts, replace, report.dropped_temporary + report.dropped_stale))
+    except RemoteError as exc:
+        raise RemoteError(f"{exc}\n  the push is one update request, so the store holds its old graphs or "
+                          "all of the new ones, never a mix; run the push again") from None
     progress("verifying the triple counts on the server")
     for target, graph in parts:
         held = store.count(target)
@@ -244,53 +254,13 @@ def push(quads: Iterable[ox.Quad], store: GraphStore, into: str | None = None, r
     return report
 
 
-def _push_via_temporary_graphs(parts: list[Part], store: GraphStore, replace: bool,
-                               progress: Callable[[str], None]) -> None:
-    run = uuid.uuid4().hex
-    temporaries = [f"urn:tipkg:push:{run}:{n}" for n in range(len(parts))]
-    try:
-        progress(f"uploading {len(parts)} graphs into temporary graphs")
-        for temporary, (_, graph) in zip(temporaries, parts, strict=True):
-            store.put(temporary, ntriples(graph))
-            held = store.count(temporary)
-            if held != len(graph):
-                raise RemoteError(f"{store.store_url}: temporary graph <{temporary}> holds {held} triples; "
-                                  f"{len(graph)} were sent")
-        if replace:
-            operations = [f"MOVE SILENT {graph_ref(t)} TO {graph_ref(target)}"
-                          for t, (target, _) in zip(temporaries, parts, strict=True)]
-        else:
-            operations = []
-            for t, (target, _) in zip(temporaries, parts, strict=True):
-                operations += [f"ADD SILENT {graph_ref(t)} TO {graph_ref(target)}",
-                               f"DROP SILENT {graph_ref(t)}"]
-        progress("moving the temporary graphs into place (one update request)")
-        store.update(operations)
-    except (RemoteError, UsageError):
-        _drop_quietly(store, temporaries)
-        raise
-
-
-def _drop_quietly(store: GraphStore, graphs: list[str]) -> None:
-    """Best-effort clean-up after a failed push, through the Graph Store (DELETE), which does not depend on
-    the Update endpoint that may be what failed; the original error is what the user needs to see."""
-    for graph in graphs:
-        try:
-            store.delete(graph)
-        except (RemoteError, UsageError):
-            continue
-
-
-def _drop_stale_graphs(parts: list[Part], store: GraphStore, query_endpoint: str,
-                       progress: Callable[[str], None]) -> list[str]:
-    """With --replace: drop the project's own graphs (id:graph/...) that this push no longer has."""
-    pushed = {target for target, _ in parts}
-    remote = RemoteStore(query_endpoint, timeout=store.timeout, retry=store.retry)
-    result = remote.send(LIST_GRAPHS, None, None)
-    stale = sorted(row[0].value for row in result.rows
-                   if isinstance(row[0], ox.NamedNode) and row[0].value.startswith(OWN_GRAPHS)
-                   and row[0].value not in pushed)
-    if stale:
-        progress(f"dropping {len(stale)} graphs of an earlier push that this one no longer has")
-        store.update(f"DROP SILENT {graph_ref(g)}" for g in stale)
-    return stale
+def update_request(parts: list[Part], replace: bool, drop: Iterable[str]) -> str:
+    """The one SPARQL Update request of a push: drops first, then all the data; every IRI and term is
+    written by pyoxigraph (`graph_ref`, the N-Triples serializer), never pasted from text."""
+    operations = [f"DROP SILENT {graph_ref(g)}" for g in drop]
+    if replace:
+        operations += [f"DROP SILENT {graph_ref(target)}" for target, _ in parts]
+    data = "".join(ntriples(graph).decode("utf-8") if target is None
+                   else f"{graph_ref(target)} {{\n{ntriples(graph).decode('utf-8')}}}\n"
+                   for target, graph in parts)
+    return " ;\n".join([*operations, f"INSERT DATA {{\n{data}}}"])

@@ -1,6 +1,7 @@
 """`tipkg push` into real Oxigraph servers: the store layout of `tipkg.engine` (named graphs, default graph,
-id:graph/asserted, id:graph/inferred) goes up graph by graph, counts verified on the server, --replace,
---graph, --no-inferred, stale graphs dropped, and a failed push leaves the store as it was."""
+id:graph/asserted, id:graph/inferred) goes up in one update request, counts verified on the server,
+--replace, --graph, --no-inferred, stale graphs dropped, and a failed push leaves the store as it was.
+Interrupted pushes (signals, a dying server): test_push_interrupted.py."""
 
 from __future__ import annotations
 
@@ -146,34 +147,45 @@ def test_push_a_built_file(empty_stock_oxigraph: Oxigraph, local: ProjectStore, 
     assert tree.exit_code == 3 and "holds no entailments" in tree.stderr
 
 
-def test_a_failed_move_leaves_the_store_as_it_was(empty_stock_oxigraph: Oxigraph,
-                                                  local: ProjectStore) -> None:
+def test_a_failed_update_leaves_the_store_as_it_was(empty_stock_oxigraph: Oxigraph,
+                                                    local: ProjectStore) -> None:
     server = empty_stock_oxigraph
     quads = list(local.store)
     push(quads, GraphStore(server.store, server.update), replace=True)
     before = server_graphs(server)
     total_before = RemoteStore(server.query).send(ALL, None, None).rows
     broken = GraphStore(server.store, server.url + "/no-update-here")
-    with pytest.raises(RemoteError, match="HTTP 404"):
+    with pytest.raises(RemoteError, match="HTTP 404(.|\n)*holds its old graphs or all of the new ones"):
         push(quads, broken, into=S1, replace=True)
-    assert server_graphs(server) == before  # no temporary graph left, nothing replaced
+    assert server_graphs(server) == before  # nothing replaced
     assert RemoteStore(server.query).send(ALL, None, None).rows == total_before
 
 
-def test_without_an_update_endpoint_graphs_go_straight_in(empty_stock_oxigraph: Oxigraph,
-                                                          local: ProjectStore) -> None:
-    notes: list[str] = []
-    report = push(list(local.store), GraphStore(empty_stock_oxigraph.store), replace=True,
-                  progress=notes.append)
-    assert not report.atomic and any("not atomic" in note for note in notes)
-    assert server_graphs(empty_stock_oxigraph) == local_graphs(local)
-    assert report.triples_on_server == report.triples_sent == len(local.store)
+def test_a_store_url_without_update_endpoint_is_refused(empty_stock_oxigraph: Oxigraph, mini_dir: Path,
+                                                        local: ProjectStore) -> None:
+    """No silent upload without a transaction: the Update (and query) URL must be derivable or given."""
+    server = empty_stock_oxigraph
+    for given, flag in (((), "--update"), (("--update", server.update), "--endpoint")):
+        result = cli("push", "--store", server.url + "/gsp", "--project", str(mini_dir), *given)
+        assert result.exit_code == 2 and f"give it with {flag} URL" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    assert server_graphs(server) == {}  # nothing was sent
+    with pytest.raises(UsageError, match="cannot tell the SPARQL Update URL"):
+        GraphStore(server.url + "/gsp")
+    with pytest.raises(UsageError, match="cannot tell the SPARQL query URL"):
+        GraphStore(server.url + "/gsp", server.update)
+    given = GraphStore(server.url + "/gsp", server.update, server.query)
+    assert (given.update_url, given.query_url) == (server.update, server.query)
+    result = cli("push", "--store", server.store, "--project", str(mini_dir), "--update", server.update,
+                 "--endpoint", server.query)
+    assert result.exit_code == 0, result.stderr
+    assert server_graphs(server) == local_graphs(local)
 
 
-@pytest.mark.parametrize("path, message", [("/500", "HTTP 500"), ("/html", "answered text/html, not RDF")])
+@pytest.mark.parametrize("path, message", [("/500", "HTTP 500"), ("/html", "answered an HTML page")])
 def test_bad_stores_fail_with_exit_3(mini_dir: Path, bad_endpoint: str, path: str, message: str) -> None:
     result = cli("push", "--store", bad_endpoint + path, "--project", str(mini_dir),
-                 "--update", bad_endpoint + "/missing", "--no-inferred")
+                 "--update", bad_endpoint + "/missing", "--endpoint", bad_endpoint + path, "--no-inferred")
     assert result.exit_code == 3
     assert message in result.stderr and "Traceback" not in result.stderr
 

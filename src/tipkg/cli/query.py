@@ -15,7 +15,7 @@ from tipkg.errors import CheckFailed, TipkgError, UsageError
 from tipkg.formats import Format, known_names, resolve
 from tipkg.load import read_text
 from tipkg.project import find_project
-from tipkg.push import push_project
+from tipkg.push import push_project, sibling_url
 from tipkg.queries import (
     CannedQuery,
     Catalogue,
@@ -238,9 +238,10 @@ def register(group: click.Group) -> None:
     @click.option("--from", "source", type=click.Path(path_type=Path), default=None,
                   help="Push this RDF file (e.g. dist/tipkg.trig) instead of loading the project.")
     @click.option("--update", "update_url", default=None, metavar="URL",
-                  help="SPARQL Update URL [default: beside --store, e.g. .../update].")
+                  help="SPARQL Update URL [default: beside --store, e.g. .../update]; a push is one update "
+                       "request (one transaction).")
     @click.option("--endpoint", "query_url", default=None, metavar="URL",
-                  help="SPARQL query URL, to find stale graphs with --replace [default: beside --store].")
+                  help="SPARQL query URL, to find the graphs to drop [default: beside --store].")
     @click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
                   help="Seconds to wait for each request.")
     @project_option
@@ -253,17 +254,22 @@ def register(group: click.Group) -> None:
         \b
         The data's named graphs, the default graph, their merge (id:graph/asserted) and the
         entailments (id:graph/inferred) are uploaded, so `tipkg query --endpoint` gets the
-        same rows as locally on any store, flags or none. Each graph goes to a temporary
-        graph first and is moved into place by one SPARQL Update, so a failed push leaves
-        the store as it was; the triple counts are checked on the server afterwards.
+        same rows as locally on any store, flags or none. Everything goes up in one SPARQL
+        Update request (one transaction), so an interrupted or failed push leaves the store
+        as it was; the triple counts are checked on the server afterwards.
         Example:
           oxigraph serve --location /tmp/tip &
           tipkg push --store http://127.0.0.1:7878/store --replace
           tipkg query run hotlines --endpoint http://127.0.0.1:7878/query
         """
+        for flag, given, name in (("--update", update_url, "update"), ("--endpoint", query_url, "query")):
+            if given is None and sibling_url(store_url, name) is None:
+                raise UsageError(f"cannot tell the {name} URL from --store {store_url!r} (it does not end in "
+                                 f"/store or /data); give it with {flag} URL")
         report = push_project(store_url, project_dir, source, update_url, query_url, graph_iri, replace,
                               inferred, timeout, progress)
         click.echo(f"pushed {report.triples_sent} triples in {report.graphs} graphs to {report.store_url}; "
                    f"the server holds {report.triples_on_server} triples in them"
-                   + ("" if report.atomic else " (uploaded directly, not via temporary graphs)")
-                   + (f"; dropped {len(report.dropped_stale)} stale graphs" if report.dropped_stale else ""))
+                   + (f"; dropped {len(report.dropped_stale)} stale graphs" if report.dropped_stale else "")
+                   + (f"; dropped {len(report.dropped_temporary)} temporary graphs of an interrupted push"
+                      if report.dropped_temporary else ""))
