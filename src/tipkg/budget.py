@@ -41,6 +41,9 @@ class Budgets:
         return int(self.max_file_mb * 1024 * 1024) if self.max_file_mb > 0 else None
 
 
+DEFAULT_BUDGETS = Budgets()
+
+
 @dataclass(frozen=True)
 class Step:
     """One piece of a timed stage: what it works on (for the message) and the work."""

@@ -14,16 +14,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
+from tipkg.budget import DEFAULT_BUDGETS, Budgets, Step, run_steps
 from tipkg.engine import ProjectStore
+from tipkg.errors import InputError
 from tipkg.load import LoadedProject
 from tipkg.locate import Location, declared_prefixes, definition_index
-from tipkg.queries import CheckOutcome, check_catalogue, load_catalogue
+from tipkg.queries import CheckOutcome, check_query, load_catalogue
 from tipkg.reason import Clash, Reasoner, Reasoning, reason
 from tipkg.sparql import screen
 from tipkg.sparqlshapes import SparqlConstraint, evaluate, expand_sparql_targets, split_shapes
@@ -141,15 +144,20 @@ def run_pyshacl(loaded: LoadedProject, shapes: Graph) -> Graph:
 
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <file:...> in a shape never reads the file
 
-    _conforms, results, _text = pyshacl.validate(
-        loaded.data_graph(),
-        shacl_graph=shapes,
-        ont_graph=loaded.ontology,
-        inference="none",
-        advanced=True,
-        allow_warnings=False,
-        abort_on_first=False,
-    )
+    try:
+        _conforms, results, _text = pyshacl.validate(
+            loaded.data_graph(),
+            shacl_graph=shapes,
+            ont_graph=loaded.ontology,
+            inference="none",
+            advanced=True,
+            allow_warnings=False,
+            abort_on_first=False,
+        )
+    except pyshacl.errors.ReportableRuntimeError as exc:  # a shape pyshacl cannot load (sh:path "notapath")
+        reason = str(exc.message).strip().splitlines()[0]
+        raise InputError(f"a shape cannot be used: {reason}", loaded.project.shapes_dir,
+                         hint="pySHACL could not load the shapes; fix the shape this describes") from None
     return results
 
 
@@ -337,11 +345,7 @@ def query_findings(loaded: LoadedProject, outcome: CheckOutcome, where: Sources)
     if not outcome.problem:
         return []
     check = Check.VIOLATION_QUERY if outcome.kind == "violation" else Check.EXPECTED_RESULTS
-    source = str(
-        outcome.query.path.relative_to(loaded.project.root)
-        if outcome.query.path.is_relative_to(loaded.project.root)
-        else outcome.query.path
-    )
+    source = display(loaded, outcome.query.path)
     if not outcome.rows:
         return [Finding(check, Severity.VIOLATION, outcome.problem, source=source)]
     data = loaded.data_graph()
@@ -363,31 +367,43 @@ def query_findings(loaded: LoadedProject, outcome: CheckOutcome, where: Sources)
 
 
 def query_checks(
-    loaded: LoadedProject, reasoning: Reasoning, with_expected: bool, store: ProjectStore
+    loaded: LoadedProject, reasoning: Reasoning, with_expected: bool, store: ProjectStore,
+    budgets: Budgets = DEFAULT_BUDGETS,
 ) -> list[CheckOutcome]:
-    """The catalogue's checks (`tipkg.queries`) on the project's store; `# inferred: yes` questions see the
-    entailments, which are added to the store only when some check needs them."""
+    """The catalogue's checks (`tipkg.queries`) on the project's store, within the query budget;
+    `# inferred: yes` questions see the entailments, added to the store only when some check needs them."""
     folder = loaded.project.queries_dir
     if not folder.is_dir():
         return []
-    catalogue = load_catalogue(folder)
-    if any(q.inferred for q in catalogue.queries if with_expected or q.is_violation):
+    chosen = [q for q in load_catalogue(folder).queries if with_expected or q.is_violation]
+    if any(q.inferred for q in chosen):
         store.add_entailments(reasoning.entailments)
-    return check_catalogue(catalogue, store, with_expected)
+    steps = [Step(display(loaded, q.path), partial(check_query, q, store)) for q in chosen]
+    outcomes = run_steps("the query checks", steps, budgets.query_seconds, "--query-timeout")
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def display(loaded: LoadedProject, path: Path) -> str:
+    """A project file's path relative to the project, for messages."""
+    return str(path.relative_to(loaded.project.root) if path.is_relative_to(loaded.project.root) else path)
 
 
 # --- the whole run ----------------------------------------------------------------------------------------
 
 
 def validate(
-    loaded: LoadedProject, reasoner: Reasoner = Reasoner.REASONABLE, with_expected: bool = True
+    loaded: LoadedProject, reasoner: Reasoner = Reasoner.REASONABLE, with_expected: bool = True,
+    budgets: Budgets = DEFAULT_BUDGETS,
 ) -> Report:
-    """Run every check on a loaded project; the report says what failed, nothing is raised for a failure."""
+    """Run every check on a loaded project; the report says what failed, nothing is raised for a failure.
+    SHACL and the query checks each run within their budget (`tipkg.budget`), or raise BudgetExceeded."""
     where = Sources.of(loaded)
     report = Report()
 
     store = ProjectStore(loaded)  # for SPARQL targets and the query checks
-    shacl = shacl_check(loaded, where, store=store)
+    loaded.data_graph()  # converted here, once: the budgeted stages run in a forked child
+    shapes = Step("the shapes in shapes/", partial(shacl_check, loaded, where, store=store))
+    [shacl] = run_steps("SHACL", [shapes], budgets.shacl_seconds, "--shacl-timeout")
     report.findings += shacl
     report.runs.append(CheckRun(Check.SHACL, f"SHACL ({len(loaded.shapes)} shape triples)", len(shacl)))
 
@@ -397,7 +413,7 @@ def validate(
     report.findings += clashes
     report.runs.append(CheckRun(Check.CONSISTENCY, f"OWL 2 RL consistency ({reasoner.value})", len(clashes)))
 
-    for outcome in query_checks(loaded, reasoning, with_expected, store):
+    for outcome in query_checks(loaded, reasoning, with_expected, store, budgets):
         found = query_findings(loaded, outcome, where)
         report.findings += found
         check = Check.VIOLATION_QUERY if outcome.kind == "violation" else Check.EXPECTED_RESULTS

@@ -8,6 +8,13 @@ from pathlib import Path
 
 import click
 
+from tipkg.budget import (
+    DEFAULT_BUDGETS,
+    DEFAULT_MAX_FILE_MB,
+    DEFAULT_QUERY_SECONDS,
+    DEFAULT_SHACL_SECONDS,
+    Budgets,
+)
 from tipkg.cli.common import format_option, out_option, progress, project_option, reports_errors
 from tipkg.errors import CheckFailed, UsageError
 from tipkg.load import LoadedProject, load_project
@@ -29,10 +36,29 @@ def reasoner_option(func):
     )(func)
 
 
-def load(project_dir: Path | None, files: tuple[Path, ...] = ()) -> LoadedProject:
+def budget_options(func):
+    """--shacl-timeout, --query-timeout, --max-file-mb (also from TIPKG_* variables): docs/pipeline.md."""
+    for name, default, help_text in (
+        ("--max-file-mb", DEFAULT_MAX_FILE_MB, "Largest RDF file parsed, in MiB (0: no limit)."),
+        ("--query-timeout", DEFAULT_QUERY_SECONDS,
+         "Seconds for all *-violation.rq and expected-results checks together (0: no limit)."),
+        ("--shacl-timeout", DEFAULT_SHACL_SECONDS, "Seconds for the SHACL shapes (0: no limit)."),
+    ):
+        envvar = "TIPKG_" + name[2:].upper().replace("-", "_")
+        func = click.option(name, type=click.FloatRange(min=0), default=default, show_default=True,
+                            envvar=envvar, show_envvar=True, help=help_text)(func)
+    return func
+
+
+def budgets_of(shacl_timeout: float, query_timeout: float, max_file_mb: float) -> Budgets:
+    return Budgets(shacl_seconds=shacl_timeout, query_seconds=query_timeout, max_file_mb=max_file_mb)
+
+
+def load(project_dir: Path | None, files: tuple[Path, ...] = (), budgets: Budgets = DEFAULT_BUDGETS
+         ) -> LoadedProject:
     project = find_project(project_dir)
     progress(f"loading {project.root}" + (f" with {len(files)} data file(s)" if files else ""))
-    return load_project(project, data_files=list(files) or None)
+    return load_project(project, data_files=list(files) or None, max_bytes=budgets.max_file_bytes)
 
 
 @click.command("validate")
@@ -48,9 +74,11 @@ def load(project_dir: Path | None, files: tuple[Path, ...] = ()) -> LoadedProjec
     help="Least severity that makes the command exit 1.",
 )
 @reasoner_option
+@budget_options
 @reports_errors
 def validate_command(
-    project_dir: Path | None, files: tuple[Path, ...], output_format: str, fail_on: str, reasoner: str
+    project_dir: Path | None, files: tuple[Path, ...], output_format: str, fail_on: str, reasoner: str,
+    shacl_timeout: float, query_timeout: float, max_file_mb: float,
 ) -> None:
     """Check the data: SHACL shapes, OWL 2 RL consistency, *-violation.rq queries, expected query results.
 
@@ -67,8 +95,9 @@ def validate_command(
     from tipkg.report import ReportFormat, render
     from tipkg.validate import FailOn, validate
 
-    loaded = load(project_dir, files)
-    report = validate(loaded, Reasoner(reasoner), with_expected=not files)
+    budgets = budgets_of(shacl_timeout, query_timeout, max_file_mb)
+    loaded = load(project_dir, files, budgets)
+    report = validate(loaded, Reasoner(reasoner), with_expected=not files, budgets=budgets)
     threshold = FailOn(fail_on)
     click.echo(render(report, ReportFormat(output_format), threshold, loaded.project.root), nl=False)
     if report.failed(threshold):
@@ -79,8 +108,10 @@ def validate_command(
 @project_option
 @out_option("dist")
 @reasoner_option
+@budget_options
 @reports_errors
-def build_command(project_dir: Path | None, out_dir: Path, reasoner: str) -> None:
+def build_command(project_dir: Path | None, out_dir: Path, reasoner: str, shacl_timeout: float,
+                  query_timeout: float, max_file_mb: float) -> None:
     """Validate, then publish the graph into --out (replaced whole, only when everything succeeded).
 
     Writes tipkg.ttl/.nt/.jsonld/.trig/.nq, context.jsonld, ontology.ttl/.owl, shapes.ttl, inferred.ttl and
@@ -90,10 +121,12 @@ def build_command(project_dir: Path | None, out_dir: Path, reasoner: str) -> Non
     Example:
       tipkg build --out dist
     """
-    check_and_publish(load(project_dir), Reasoner(reasoner), out_dir)
+    budgets = budgets_of(shacl_timeout, query_timeout, max_file_mb)
+    check_and_publish(load(project_dir, budgets=budgets), Reasoner(reasoner), out_dir, budgets)
 
 
-def check_and_publish(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path) -> None:
+def check_and_publish(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path,
+                      budgets: Budgets = DEFAULT_BUDGETS) -> None:
     """`tipkg build` and `tipkg release`: validate, write --out only when it holds, summarise on stderr."""
     from tipkg.publish import publish, total_size
     from tipkg.report import ReportFormat, render
@@ -102,7 +135,7 @@ def check_and_publish(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path) 
     from tipkg.validate import FailOn, validate
 
     progress("validating")
-    report = validate(loaded, reasoner)
+    report = validate(loaded, reasoner, budgets=budgets)
     if report.failed(FailOn.VIOLATION):
         click.echo(render(report, ReportFormat.TEXT), err=True, nl=False)
         raise CheckFailed(f"validation failed; nothing was written to {out_dir}")
