@@ -13,7 +13,8 @@ starts on any idle worker; one that is still running after `quick` seconds (0.5 
 runs on at the lowest CPU priority, and at most `workers - 1` long queries run at once. So one worker is
 always idle or busy with a query younger than `quick`, and a cheap query waits at most about that long.
 A query that turns long when every long slot is taken is stopped there (503 with `Retry-After`) rather
-than occupying the last worker.
+than occupying the last worker; while the slots are all taken, a started spare worker waits aside to take
+a stopped worker's place at once (starting one takes from 0.6 s to seconds on a busy machine).
 A request that finds no idle worker waits in a FIFO queue with its own deadline (`queue`, 2 s), not the
 query budget, and its run then gets the whole budget. Pages and cached answers never wait for a worker.
 
@@ -192,6 +193,8 @@ class QueryEngine:
     _tasks: set = field(default_factory=set)
     _closed: bool = False
     _long: int = 0
+    _spare: _Worker | None = None  # a started worker kept aside while every long slot is taken
+    _spare_coming: bool = False
 
     @property
     def worker_pids(self) -> tuple[int, ...]:
@@ -224,7 +227,6 @@ class QueryEngine:
             worker.kill()
             raise RuntimeError(f"a SPARQL worker process failed to start: {exc} {worker.death()}") from None
         worker.network_isolated = bool(message[2])
-        self._all.add(worker)
         return worker
 
     async def start(self) -> None:
@@ -234,6 +236,7 @@ class QueryEngine:
             *(loop.run_in_executor(None, self._spawn) for _ in range(max(1, self.limits.workers)))
         )
         for worker in workers:
+            self._all.add(worker)
             self._idle.put_nowait(worker)
         if not self.network_isolated:
             log.warning(
@@ -243,16 +246,57 @@ class QueryEngine:
 
     async def close(self) -> None:
         self._closed = True
-        for worker in list(self._all):
+        spare, self._spare = self._spare, None
+        for worker in [*self._all, *([spare] if spare else [])]:
             with contextlib.suppress(Exception):
                 worker.conn.send(None)
             worker.kill()
         self._all.clear()
 
+    def _at_risk(self) -> bool:
+        """Every long slot is taken: the next query to turn long is stopped, and its worker replaced."""
+        return self._long >= self.limits.long_slots
+
+    def _want_spare(self) -> None:
+        """While the pool is at risk, keep a started worker aside, so that a stopped one is replaced at
+        once: starting a worker takes 0.6 s on an idle machine (Python, imports) and seconds on a busy one,
+        and until then the quick lane would be closed."""
+        if self._spare is None and not self._spare_coming and not self._closed:
+            self._spare_coming = True
+            self._background(self._make_spare())
+
+    async def _make_spare(self) -> None:
+        try:
+            spare = await asyncio.get_running_loop().run_in_executor(None, self._spawn)
+        except RuntimeError as exc:
+            log.error("could not start a spare query worker: %s", exc)
+            return
+        finally:
+            self._spare_coming = False
+        if self._closed or not self._at_risk() or self._spare is not None:
+            spare.kill()  # no longer needed: the pool keeps `workers` processes otherwise
+        else:
+            self._spare = spare
+
+    def _retire_spare(self) -> None:
+        if self._spare is not None and not self._at_risk():
+            spare, self._spare = self._spare, None
+            self._background(asyncio.get_running_loop().run_in_executor(None, spare.kill))
+
     async def _replace(self, worker: _Worker) -> bool:
-        """Kill a worker and start a fresh one in its place; False when that failed three times."""
+        """Kill a worker and put a fresh one in its place (the spare, when one is ready); False when
+        starting one failed three times."""
         self._all.discard(worker)
         loop = asyncio.get_running_loop()
+        assert self._idle is not None
+        if self._spare is not None:
+            fresh, self._spare = self._spare, None
+            self._all.add(fresh)
+            self._idle.put_nowait(fresh)
+            if self._at_risk():
+                self._want_spare()
+            await loop.run_in_executor(None, worker.kill)
+            return True
         await loop.run_in_executor(None, worker.kill)
         for attempt in range(3):
             if self._closed:
@@ -263,7 +307,7 @@ class QueryEngine:
                 log.error("could not replace a query worker (attempt %d of 3): %s", attempt + 1, exc)
                 await asyncio.sleep(1)
                 continue
-            assert self._idle is not None
+            self._all.add(fresh)
             self._idle.put_nowait(fresh)
             return True
         log.error("the query pool is one worker short; restart tipkg serve")
@@ -273,6 +317,10 @@ class QueryEngine:
     def long_running(self) -> int:
         """Queries past the quick limit right now (tests check that heavy queries are still running)."""
         return self._long
+
+    @property
+    def spare_ready(self) -> bool:
+        return self._spare is not None
 
     async def run(self, query: str, inferred: bool, dataset: QueryDataset | None = None,
                   bindings: Mapping[str, OxTerm] | None = None) -> QueryResult:
@@ -314,7 +362,10 @@ class QueryEngine:
                     self._background(self._replace(worker))
                     raise QueryBusy(limits)
                 self._long += 1
-                worker.set_priority(LONG_NICENESS)
+                if self._at_risk():
+                    self._want_spare()
+                if limits.long_slots < limits.workers:  # yield the CPU to the quick lane, when there is one
+                    worker.set_priority(LONG_NICENESS)
                 try:
                     ready = await loop.run_in_executor(None, worker.conn.poll, limits.timeout - limits.quick)
                 finally:
@@ -338,6 +389,7 @@ class QueryEngine:
         else:
             assert self._idle is not None
             self._idle.put_nowait(worker)
+        self._retire_spare()
         return reply
 
     def _background(self, coroutine) -> asyncio.Future:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from tipkg.claims import LEDGER_FILE, LedgerError, claims_by_statement
 from tipkg.errors import InputError
@@ -236,68 +236,3 @@ class Site:
 
     def ontology_triples(self) -> Iterable[tuple]:
         return self.loaded.ontology.triples((None, None, None))
-
-    # ------------------------------------------------------------ ontology reference
-
-    def ontology_terms(self) -> dict[str, list[dict]]:
-        """Classes and properties declared in the ontology, grouped, with label, comment and axioms."""
-        kinds = {
-            OWL.Class: "classes",
-            RDFS.Class: "classes",
-            OWL.ObjectProperty: "object properties",
-            OWL.DatatypeProperty: "datatype properties",
-            OWL.AnnotationProperty: "annotation properties",
-            RDF.Property: "object properties",
-        }
-        groups: dict[str, dict[str, dict]] = defaultdict(dict)
-        for s, pos in self.ontology_out.items():
-            if not isinstance(s, URIRef):
-                continue
-            for p, o in pos:
-                if p == RDF.type and o in kinds:
-                    groups[kinds[o]].setdefault(str(s), self._term_entry(s))
-        order = ["classes", "object properties", "datatype properties", "annotation properties"]
-        return {
-            kind: sorted(groups[kind].values(), key=lambda t: (not t["own"], t["label"].lower()))
-            for kind in order
-            if groups.get(kind)
-        }
-
-    def _term_entry(self, node: URIRef) -> dict:
-        iri = str(node)
-        axioms: dict[str, list] = defaultdict(list)
-        comment = None
-        names = {
-            RDFS.subClassOf: "subclass of",
-            RDFS.subPropertyOf: "subproperty of",
-            RDFS.domain: "domain",
-            RDFS.range: "range",
-            OWL.inverseOf: "inverse of",
-            OWL.equivalentClass: "equivalent to",
-            SKOS.definition: "definition",
-        }
-        for p, o in self.ontology_out.get(node, ()):
-            if p == RDFS.comment:
-                comment = str(o)
-            elif p in names and isinstance(o, URIRef):
-                axioms[names[p]].append(o)
-            elif p == RDF.type and o in (
-                OWL.TransitiveProperty,
-                OWL.SymmetricProperty,
-                OWL.FunctionalProperty,
-            ):
-                axioms["characteristics"].append(o)
-        own = iri.startswith(self.ontology_iri)
-        anchor = iri.rsplit("#", 1)[-1] if own else re.sub(r"[^A-Za-z0-9_-]", "-", self.curie(iri))
-        return {
-            "iri": iri,
-            "label": self.label(iri),
-            "comment": comment,
-            "own": own,
-            "anchor": anchor,
-            "axioms": dict(axioms),
-            "uses": len(self.incoming.get(node, ())) + self._uses_as_predicate(node),
-        }
-
-    def _uses_as_predicate(self, node: URIRef) -> int:
-        return sum(1 for pos in self.outgoing.values() for p, _, _ in pos if p == node)
