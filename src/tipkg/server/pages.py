@@ -30,6 +30,7 @@ from tipkg.errors import ToolError
 from tipkg.formats import Format
 from tipkg.results import sorted_triples, used_prefixes, write_rdf
 from tipkg.server.negotiation import PAGE_FORMATS, RDF_FORMATS, SUFFIXES, negotiate
+from tipkg.server.reference import reference
 from tipkg.server.responses import CACHE_CONTROL, Representation
 from tipkg.server.site import HEADER_PROPERTIES, Site
 from tipkg.terms import OxTerm, from_ox, to_ox
@@ -346,22 +347,9 @@ async def ontology(request: Request, fmt: Format | None = None) -> Response:
         triples = sorted(site.ontology_triples())
         if fmt is Format.HTML:
             links, _ = alternates("/ontology")
-            header = {
-                str(p): str(o)
-                for p, o in site.ontology_out.get(URIRef(site.ontology_iri), ())
-                if isinstance(o, Literal)
-            }
-            terms = site.ontology_terms()
-            anchors = {t["iri"]: t["anchor"] for group in terms.values() for t in group}
-            return server.render(
-                "ontology.html",
-                anchors=anchors,
-                terms=terms,
-                alternates=links,
-                headers=headers,
-                title=header.get(str(DCTERMS.title), "Ontology"),
-                description=header.get(str(DCTERMS.description), ""),
-            )
+            lists = {c["type"]["iri"]: f"/id/#{c['anchor']}" for c in _classes(site) if "iri" in c["type"]}
+            return server.render("ontology.html", ref=reference(site, lists), alternates=links,
+                                 headers=headers)
         return Representation.of(write_graph(triples, fmt, site.jsonld_context), fmt, headers)
 
     return _cached(server, ("ontology", fmt), build).response(request)
