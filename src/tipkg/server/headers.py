@@ -5,17 +5,26 @@ around the whole application (outside Starlette's error handling, so a 500 gets 
 never sets these itself; to let the pages load something new (a script of the package's own, say), change
 `CONTENT_SECURITY_POLICY` here.
 
-The pages need no script: they load only the package's own stylesheet and images, post forms to this
-server, and embed their data as JSON-LD (a data block, which CSP does not treat as script).
+The pages load only the package's own files (stylesheets, images, and on /sparql the scripts of the SPARQL
+editor, YASGUI, vendored in static/vendor/), ask only this server (the editor's queries:
+`connect-src 'self'`), post forms to it, and embed their data as JSON (data blocks, which CSP does not
+treat as script). No inline script, and no inline style but the editor's two, by hash.
 """
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# The two <style> rules the SPARQL editor's column resizer inserts (fixed text in the vendored yasgui.min.js),
+# allowed by their hashes rather than by 'unsafe-inline' (tests/serve/test_yasgui.py recomputes them).
+YASGUI_STYLE_HASHES = (
+    "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='",  # the resizable table's rules
+    "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='",  # *{cursor:col-resize!important} while dragging
+)
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
-    "frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self'; connect-src 'self'; "
+    f"style-src 'self' {' '.join(YASGUI_STYLE_HASHES)}; img-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 
 SECURITY_HEADERS: dict[str, str] = {

@@ -29,6 +29,7 @@ from tipkg.errors import UsageError
 from tipkg.formats import Format
 from tipkg.queries import CannedQuery
 from tipkg.results import serialize, write_rdf
+from tipkg.server.editor import editor_config
 from tipkg.server.engine import QueryError
 from tipkg.server.negotiation import (
     FORMAT_PARAMETERS,
@@ -331,7 +332,8 @@ def service_description(request: Request, server, names: list[str]) -> Response:
     if rep is None:
         if fmt is Format.HTML:
             rep = server.render(
-                "sparql.html", queries=server.queries, endpoint=endpoint_iri, headers={"Vary": "Accept"}
+                "sparql.html", queries=server.queries, endpoint=endpoint_iri, headers={"Vary": "Accept"},
+                editor=editor_config(server.queries),
             )
         else:
             body = write_rdf(_sd_triples(server, endpoint_iri), fmt)
