@@ -26,6 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from tests.conftest import require_tool
 
 from tipkg.load import LoadedProject
 from tipkg.server import ServerSettings, create_app
@@ -148,6 +149,28 @@ def bundled_server(tmp_path_factory) -> Iterator[RunningServer]:
     server = start_server(REPO, tmp_path_factory.mktemp("serve-bundled"))
     yield server
     stop_server(server)
+
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = require_tool("chromium")
+    from playwright.sync_api import sync_playwright  # a declared test dependency: missing is a failure
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture()

@@ -6,30 +6,7 @@ sentence of the fact sheet behind its statements. Screenshots go to tests/serve/
 
 from __future__ import annotations
 
-import pytest
-from tests.conftest import require_tool
 from tests.serve.conftest import ARTIFACTS
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = require_tool("chromium")
-    from playwright.sync_api import sync_playwright  # a declared test dependency: missing is a failure
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_home_query_entity_sentence(browser, bundled_server, loaded):
