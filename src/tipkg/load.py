@@ -17,7 +17,7 @@ XSD literal that is not of its type, or (the ontology) a control character that 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -27,7 +27,7 @@ from rdflib.term import XSDToPython
 from tipkg.budget import file_too_large
 from tipkg.errors import BudgetExceeded, InputError
 from tipkg.project import Project
-from tipkg.terms import from_ox, short, to_ox
+from tipkg.terms import from_ox, printable, short, to_ox
 from tipkg.vocab import bind_prefixes
 
 OX_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nt": ox.RdfFormat.N_TRIPLES,
@@ -35,6 +35,7 @@ OX_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nt": ox
 
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+XML_LITERAL_IRI = "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral"
 # What XML 1.0 cannot hold: C0 controls other than tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -124,12 +125,20 @@ def read_text(path: Path, max_bytes: int | None = None) -> str:
         raise InputError("is a folder, not a file", path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("not UTF-8 (it starts with a UTF-16 byte order mark)", path, 1, 1,
+                         hint="save the file as UTF-8")
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a UTF-8 byte order mark is dropped, as most editors expect
     except UnicodeDecodeError as exc:
-        line, column = position_of(raw, exc.start)
-        raise InputError(f"not UTF-8 (byte 0x{raw[exc.start]:02x})", path, line, column,
+        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        line, column = position_of(raw, start)
+        raise InputError(f"not UTF-8 (byte 0x{raw[start]:02x})", path, line, column,
                          hint="save the file as UTF-8") from None
+    if "\x00" in text:  # legal in a Turtle string, but in a text file it means binary or UTF-16 data
+        line, column = position_of(text, text.index("\x00"))
+        raise InputError("holds a NUL byte", path, line, column, hint="a text file holds no NUL; remove it")
+    return text
 
 
 def position_of(text: bytes | str, offset: int) -> tuple[int, int]:
@@ -197,19 +206,32 @@ def check_literals(path: Path, text: str, quads: Iterable[ox.Quad]) -> None:
     rdflib, owlrl and pySHACL would otherwise each fail on it in their own way (or silently)."""
     for quad in quads:
         value = quad.object
-        if not isinstance(value, ox.Literal) or not value.datatype.value.startswith(XSD_NS):
+        if not isinstance(value, ox.Literal):
             continue
-        convert = XSDToPython.get(URIRef(value.datatype.value))
+        kind = value.datatype.value
+        if kind == XML_LITERAL_IRI:
+            convert: Callable[[str], object] | None = parse_xml_literal
+        else:
+            convert = XSDToPython.get(URIRef(kind)) if kind.startswith(XSD_NS) else None
         if convert is None:
             continue
         try:
             convert(value.value)
-        except Exception:  # the converters raise ValueError, TypeError, decimal errors...
+        except Exception:  # the converters raise ValueError, TypeError, decimal and XML errors...
             found = text.find(f'"{value.value}"') if value.value else -1
             line, column = position_of(text, found) if found >= 0 else (None, None)
-            wrong = f'"{value.value}" is not a valid {short(value.datatype.value)}'
+            shown = value.value if len(value.value) <= 60 else value.value[:57] + "..."
+            wrong = f'"{printable(shown)}" is not a valid {short(value.datatype.value)}'
             hint = "fix the value, or give it the datatype it has"
             raise InputError(wrong, path, line, column, hint=hint) from None
+
+
+def parse_xml_literal(text: str) -> object:
+    """An rdf:XMLLiteral must be well-formed XML without entity declarations (rdflib parses it with
+    minidom when it meets it, which would expand them); defusedxml refuses both."""
+    from defusedxml.ElementTree import fromstring
+
+    return fromstring(f"<rdflibtoplevelelement>{text}</rdflibtoplevelelement>")
 
 
 def check_xml_text(path: Path, quads: Iterable[ox.Quad]) -> None:

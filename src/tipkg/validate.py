@@ -11,6 +11,7 @@ Every problem becomes a `Finding` with a `Severity`; `Report.failed(fail_on)` sa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -154,8 +155,9 @@ def run_pyshacl(loaded: LoadedProject, shapes: Graph) -> Graph:
             allow_warnings=False,
             abort_on_first=False,
         )
-    except pyshacl.errors.ReportableRuntimeError as exc:  # a shape pyshacl cannot load (sh:path "notapath")
-        reason = str(exc.message).strip().splitlines()[0]
+    except (pyshacl.errors.ReportableRuntimeError, re.error) as exc:  # sh:path "notapath", sh:pattern "["
+        text = exc.message if isinstance(exc, pyshacl.errors.ReportableRuntimeError) else f"sh:pattern: {exc}"
+        reason = str(text).strip().splitlines()[0]
         raise InputError(f"a shape cannot be used: {reason}", loaded.project.shapes_dir,
                          hint="pySHACL could not load the shapes; fix the shape this describes") from None
     return results
