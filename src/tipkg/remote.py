@@ -41,7 +41,9 @@ USER_AGENT = f"tipkg/{__version__}"
 DEFAULT_TIMEOUT = 30.0
 RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 RDF_ACCEPT = "application/n-triples, text/turtle;q=0.9"
-PUSH_TEMPORARY = "urn:tipkg:push:"  # graphs `tipkg push` writes before moving them into place
+# graphs that interrupted pushes of earlier versions left (they uploaded into temporary graphs first);
+# `tipkg push` now writes none and drops these
+PUSH_TEMPORARY = "urn:tipkg:push:"
 
 T = TypeVar("T")
 RETRYABLE_STATUS = {502, 503, 504}
@@ -200,7 +202,7 @@ class RemoteStore:
         return self.endpoint
 
     def graphs(self) -> tuple[str, ...]:
-        """The store's named graphs, asked once (the temporary graphs of a push in progress left out)."""
+        """The store's named graphs, asked once (temporary graphs that an interrupted push left, left out)."""
         if self._graphs is None:
             result = self.send(LIST_GRAPHS, None, None)
             self._graphs = tuple(sorted(str(row[0].value) for row in result.rows
