@@ -125,3 +125,14 @@ def test_a_small_body_is_not_compressed(client):
     assert response.status_code == 200
     assert len(response.content) < 1024
     assert "content-encoding" not in response.headers
+
+
+def test_a_query_shown_back_on_an_error_page_is_escaped(client):
+    """The query box of a 400 page holds the client's text as text, not as markup."""
+    hostile = '</textarea><script>alert(1)</script><img src=x onerror="alert(2)">'
+    response = client.get("/sparql", params={"query": hostile}, headers={"Accept": "text/html"})
+    assert response.status_code == 400
+    assert "text/html" in response.headers["content-type"]
+    assert "<script>alert(1)" not in response.text and "<img src=x" not in response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+    assert_secure(response)
