@@ -1,5 +1,6 @@
 """One definition of every count (docs/counts.md): every number on the home page of `tipkg serve` equals the
-same number in the build's void.ttl and in `tipkg stats --format json`."""
+same number in the build's void.ttl and in `tipkg stats --format json`; the served VoID (/.well-known/void)
+has the same counts and names the server's SPARQL endpoint, which the build's cannot."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 from pipeline_support import REPO, run
-from rdflib import Graph
-from rdflib.namespace import RDF, VOID
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, RDF, VOID
 
 from tipkg.load import LoadedProject
 from tipkg.server.app import ServerSettings
@@ -70,13 +71,18 @@ def number(text: str) -> int:
     return int(text.replace(",", ""))
 
 
-def home_page(loaded: LoadedProject, dist: Path | None) -> tuple[HomePage, dict[str, str]]:
-    """The parsed home page, and the served site's label for each class (to read the Browse list)."""
+def served(loaded: LoadedProject, dist: Path | None, *paths: str) -> list[httpx.Response]:
     from tests.serve.conftest import serve_in_process
 
+    with serve_in_process(loaded, ServerSettings(dist_dir=dist, workers=1)) as server:
+        return [httpx.get(server.url + path, timeout=60) for path in paths]
+
+
+def home_page(loaded: LoadedProject, dist: Path | None) -> tuple[HomePage, dict[str, str]]:
+    """The parsed home page, and the served site's label for each class (to read the Browse list)."""
     settings = ServerSettings(dist_dir=dist, workers=1)
-    with serve_in_process(loaded, settings) as server:
-        html = httpx.get(server.url + "/", timeout=60).text
+    (response,) = served(loaded, dist, "/")
+    html = response.text
     page = HomePage()
     page.feed(html)
     site = Site.build(loaded, settings.base)
@@ -112,9 +118,24 @@ def test_home_numbers_equal_void_and_stats(with_dist, bundled_dist, built_from, 
         assert number(text) == partitions[iri] == stats["classes"][iri], label
 
 
-def test_sparql_endpoint_in_served_void(built_from) -> None:
-    page, _ = home_page(built_from, None)
-    assert page.rows.get("SPARQL endpoint"), "the home page names no SPARQL endpoint"
+@pytest.mark.parametrize("with_dist", [True, False], ids=["dist-void", "void-in-memory"])
+def test_served_void_names_the_endpoint(with_dist, bundled_dist, built_from, stats) -> None:
+    """The build's void.ttl states no endpoint (it cannot know one); the served VoID adds the server's."""
+    built = Graph().parse(bundled_dist / "void.ttl", format="turtle")
+    assert not set(built.objects(None, VOID.sparqlEndpoint))
+    home, void = served(built_from, bundled_dist if with_dist else None, "/", "/.well-known/void")
+    assert void.status_code == 200 and void.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=void.text, format="turtle")
+    dataset = next(graph.subjects(RDF.type, VOID.Dataset))
+    endpoint = URIRef(ServerSettings().base + "sparql")
+    assert set(graph.objects(dataset, VOID.sparqlEndpoint)) == {endpoint}
+    assert (endpoint, RDF.type, DCAT.DataService) in graph
+    assert (endpoint, DCAT.endpointURL, endpoint) in graph
+    assert (endpoint, DCAT.servesDataset, dataset) in graph
+    for prop, key in ROWS.values():
+        assert graph.value(dataset, prop).toPython() == stats[key]
+    assert 'href="/sparql">SPARQL 1.1 endpoint</a>' in home.text
+    assert 'href="/.well-known/void"' in home.text
 
 
 def test_stats_text_shows_the_json_figures(stats) -> None:

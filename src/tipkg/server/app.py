@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, select_autoescape
+from rdflib import Graph
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -31,7 +32,8 @@ from tipkg.engine import ProjectStore, QueryDataset
 from tipkg.load import LoadedProject
 from tipkg.reason import reason
 from tipkg.server import pages, sparql
-from tipkg.server.catalogue import CannedQuery, MetadataRow, canned_queries, dataset_metadata
+from tipkg.server.catalogue import CannedQuery, MetadataRow, canned_queries, dataset_metadata, served_void
+from tipkg.server.dataset import WELL_KNOWN_VOID, void_description
 from tipkg.server.engine import EngineLimits, QueryEngine
 from tipkg.server.headers import SecurityHeaders
 from tipkg.server.responses import LRU, Representation
@@ -75,6 +77,7 @@ class Server:
     title: str
     description: str
     metadata: list[MetadataRow]
+    void: Graph  # the dataset's VoID + DCAT description, with this server's endpoint (/.well-known/void)
     dataset: QueryDataset  # what /sparql answers from when the client names no graphs
     default_triples: int  # triples in that dataset's default graph (the service description says so)
     pages: dict = field(default_factory=dict)  # (key, Format) -> Representation, for the server's life
@@ -91,6 +94,7 @@ class Server:
             ("All data, N-Quads (named graphs kept)", "/download/data.nq"),
             ("All data, TriG", "/download/data.trig"),
             ("Ontology, Turtle", "/ontology.ttl"),
+            ("Dataset description with this SPARQL endpoint (VoID, DCAT), Turtle", WELL_KNOWN_VOID),
         ]
         dist = self.settings.dist_dir
         if dist is not None and dist.is_dir():
@@ -119,7 +123,8 @@ def create_app(loaded: LoadedProject, settings: ServerSettings | None = None) ->
     settings = dataclasses.replace(settings, base=base)
     site = Site.build(loaded, base)
     void_file = settings.dist_dir / "void.ttl" if settings.dist_dir else None
-    title, description, metadata = dataset_metadata(site, void_file)
+    void = served_void(site, void_file)
+    title, description, metadata = dataset_metadata(site, void)
     templates = Environment(
         loader=PackageLoader("tipkg.server", "templates"),
         autoescape=select_autoescape(["html"]),
@@ -136,6 +141,7 @@ def create_app(loaded: LoadedProject, settings: ServerSettings | None = None) ->
         title=title,
         description=description,
         metadata=metadata,
+        void=void,
         dataset=dataset,
         default_triples=default_triples,
     )
@@ -152,6 +158,7 @@ def create_app(loaded: LoadedProject, settings: ServerSettings | None = None) ->
 
     routes = [
         Route("/", pages.home, name="home"),
+        Route(WELL_KNOWN_VOID, void_description, name="void"),
         Route("/sparql", sparql.endpoint, methods=["GET", "POST"], name="sparql"),
         Route("/queries/{name}", sparql.canned, name="canned"),
         Route("/ontology", pages.ontology, name="ontology"),

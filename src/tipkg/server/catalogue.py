@@ -39,18 +39,22 @@ class MetadataRow:
         return cls(label, ((value, href),))
 
 
-def dataset_metadata(site: Site, void_file: Path | None) -> tuple[str, str, list[MetadataRow]]:
-    """Title, description and rows for the home page: from dist/void.ttl when it exists, else from the
-    VoID description `tipkg build` would write (tipkg.void), made in memory; either way with this server's
-    SPARQL endpoint (under the base, as every IRI it serves)."""
+def served_void(site: Site, void_file: Path | None) -> Graph:
+    """The dataset's VoID as this server serves it (/.well-known/void, the home page): dist/void.ttl when it
+    exists, else the description `tipkg build` would write (tipkg.void), made in memory; either way with
+    this server's SPARQL endpoint (under the base, as every IRI it serves)."""
     endpoint = site.base + "sparql"
-    if void_file is not None and void_file.is_file():
-        graph = Graph()
-        graph.parse(data=read_text(void_file), format="turtle", publicID=void_file.resolve().as_uri())
-        if (None, VOID.sparqlEndpoint, URIRef(endpoint)) not in graph:
-            add_endpoint(graph, endpoint)
-    else:
-        graph = describe(site.loaded, site.loaded.full_graph(), [], endpoint)
+    if void_file is None or not void_file.is_file():
+        return describe(site.loaded, site.loaded.full_graph(), [], endpoint)
+    graph = Graph()
+    graph.parse(data=read_text(void_file), format="turtle", publicID=void_file.resolve().as_uri())
+    if (None, VOID.sparqlEndpoint, URIRef(endpoint)) not in graph:
+        add_endpoint(graph, endpoint)
+    return graph
+
+
+def dataset_metadata(site: Site, graph: Graph) -> tuple[str, str, list[MetadataRow]]:
+    """Title, description and rows for the home page, from the served VoID (`served_void`)."""
     datasets = list(graph.subjects(RDF.type, VOID.Dataset)) or list(graph.subjects(RDF.type, DCAT.Dataset))
     if datasets:
         return _from_void(site, graph, datasets[0])
