@@ -17,9 +17,11 @@ import shutil
 import subprocess
 import textwrap
 import xml.etree.ElementTree as ET
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 
 import graphviz
@@ -97,14 +99,19 @@ class Structure:
         """The coordination bodies, sorted by label."""
         return sorted((n for n, k in self.kinds.items() if k is Kind.BODY), key=self.labels.__getitem__)
 
-    def parent(self, node: str) -> str | None:
-        return next((e.target for e in self.edges
-                     if e.source == node and e.relation in (Relation.UNIT, Relation.POST)), None)
+    @cached_property
+    def parents(self) -> dict[str, str]:
+        """Unit or post -> the organisation it belongs to (the first, should the data give two)."""
+        found: dict[str, str] = {}
+        for e in self.edges:
+            if e.relation in (Relation.UNIT, Relation.POST):
+                found.setdefault(e.source, e.target)
+        return found
 
     def cluster_of(self, node: str) -> str:
         """The top of the node's unit (or post) tree: the cluster it is drawn in."""
         seen = {node}
-        while (up := self.parent(node)) is not None and up not in seen:
+        while (up := self.parents.get(node)) is not None and up not in seen:
             node = up
             seen.add(node)
         return node
@@ -124,7 +131,11 @@ def structure_of(result: QueryResult) -> Structure:
         labels.setdefault(target, _text(row["targetLabel"]) if "targetLabel" in row else target)
         edges.add(Edge(source, Relation(relation), target))
     ordered = tuple(sorted(edges, key=lambda e: (e.relation.name, e.source, e.target)))
-    return Structure(labels, {n: _kind(n, types.get(n, set()), ordered) for n in sorted(labels)}, ordered)
+    ends: dict[str, set[tuple[str, Relation]]] = defaultdict(set)  # node -> (its end of a line, relation)
+    for e in ordered:
+        ends[e.source].add(("source", e.relation))
+        ends[e.target].add(("target", e.relation))
+    return Structure(labels, {n: _kind(types.get(n, set()), ends[n]) for n in sorted(labels)}, ordered)
 
 
 def _text(term: OxTerm) -> str:
@@ -133,15 +144,14 @@ def _text(term: OxTerm) -> str:
     raise ValueError(f"the structure-diagram query gave {term}, not an IRI or a literal")
 
 
-def _kind(node: str, types: set[str], edges: tuple[Edge, ...]) -> Kind:
-    # A body: declared a collaboration, or chaired, joined or reported to by something.
-    if str(ORG.OrganizationalCollaboration) in types or any(
-        e.target == node and e.relation in (Relation.CHAIR, Relation.MEMBER) for e in edges
-    ):
+def _kind(types: set[str], ends: set[tuple[str, Relation]]) -> Kind:
+    # A body: declared a collaboration, or something chairs it or is a member of it.
+    if str(ORG.OrganizationalCollaboration) in types or ends & {("target", Relation.CHAIR),
+                                                                ("target", Relation.MEMBER)}:
         return Kind.BODY
-    if any(e.source == node and e.relation is Relation.POST for e in edges):
+    if ("source", Relation.POST) in ends:
         return Kind.POST
-    if any(e.source == node and e.relation is Relation.UNIT for e in edges):
+    if ("source", Relation.UNIT) in ends:
         return Kind.UNIT
     return Kind.AGENCY if types else Kind.OTHER
 
