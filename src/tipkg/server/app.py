@@ -57,7 +57,7 @@ class ServerSettings:
     inferred: bool = True  # also serve the OWL 2 RL entailments (graph id:graph/inferred) to SPARQL
     worker_memory: int = 2 * 1024**3  # bytes of address space a query worker may use (besides its stack)
     quick: float = 0.5  # a query still running after this many seconds is a long one (engine.py)
-    queue: float = 2.0  # seconds a request may wait for an idle query worker (then 503)
+    queue: float = 5.0  # seconds a request may wait for an idle query worker (then 503)
     gzip_minimum: int = 1024  # bodies from this many bytes are gzipped for clients that accept it
 
     def engine_limits(self) -> EngineLimits:

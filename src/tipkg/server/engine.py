@@ -15,7 +15,7 @@ always idle or busy with a query younger than `quick`, and a cheap query waits a
 A query that turns long when every long slot is taken is stopped there (503 with `Retry-After`) rather
 than occupying the last worker; while the slots are all taken, a started spare worker waits aside to take
 a stopped worker's place at once (starting one takes from 0.6 s to seconds on a busy machine).
-A request that finds no idle worker waits in a FIFO queue with its own deadline (`queue`, 2 s), not the
+A request that finds no idle worker waits in a FIFO queue with its own deadline (`queue`, 5 s), not the
 query budget, and its run then gets the whole budget. Pages and cached answers never wait for a worker.
 
 Before anything reaches a worker, the parent screens the text (`tipkg.sparql.screen`: update, SERVICE,
@@ -98,7 +98,7 @@ class EngineLimits:
     workers: int = 3
     memory_bytes: int = 2 * 1024**3  # per worker address space (plus its query thread's stack)
     quick: float = 0.5  # a query still running after this many seconds is a long one
-    queue: float = 2.0  # seconds a request may wait for an idle worker
+    queue: float = 5.0  # seconds a request may wait for an idle worker (at most `timeout`)
 
     @property
     def long_slots(self) -> int:
@@ -330,10 +330,11 @@ class QueryEngine:
         check_query(query)
         request = WorkerRequest(query, inferred, self.limits.max_rows, dataset,
                                 tuple(sorted((bindings or {}).items())))
+        waiting = min(self.limits.queue, self.limits.timeout)
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout=self.limits.queue)
+            worker = await asyncio.wait_for(self._idle.get(), timeout=waiting)
         except asyncio.TimeoutError:
-            raise QueryTimeout(self.limits.queue, waiting=True) from None
+            raise QueryTimeout(waiting, waiting=True) from None
         # The exchange decides the worker's fate (back to the pool, or replaced) even when the client
         # goes away: shielded, and kept in _tasks until it ends.
         task = self._background(self._exchange(worker, request))
