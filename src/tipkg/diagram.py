@@ -210,11 +210,18 @@ def _legend(dot: graphviz.Digraph) -> None:
 # --- layout ------------------------------------------------------------------------------------------------
 
 
-def render_svg(dot_source: str, timeout: float = DOT_TIMEOUT) -> str:
-    """Lay the graph out with `dot` and return SVG ready to embed in HTML (raises ToolError)."""
+def find_dot() -> str:
+    """The path of Graphviz `dot`; ToolError saying how to install it when it is missing (a command that
+    writes the home page, such as `tipkg site`, can call this first to warn)."""
     program = shutil.which("dot")
     if program is None:
         raise ToolError("Graphviz 'dot' is not installed; the structure diagram needs it", hint=INSTALL_HINT)
+    return program
+
+
+def render_svg(dot_source: str, timeout: float = DOT_TIMEOUT) -> str:
+    """Lay the graph out with `dot` and return SVG ready to embed in HTML (raises ToolError)."""
+    program = find_dot()
     try:
         done = subprocess.run([program, "-Tsvg"], input=dot_source.encode(), capture_output=True,
                               timeout=timeout, check=False)
