@@ -227,16 +227,12 @@ def push(quads: Iterable[ox.Quad], store: GraphStore, into: str | None = None, r
     if not parts:
         raise UsageError("nothing to push: the graph is empty")
     report = PushReport(store.store_url, graphs=len(parts), triples_sent=sum(len(g) for _, g in parts))
-    present = store.graphs()
-    report.dropped_temporary = [g for g in present if g.startswith(PUSH_TEMPORARY)]
+    report.dropped_temporary, report.dropped_stale = graphs_to_drop(store.graphs(), parts, into, replace)
     if report.dropped_temporary:
         progress(f"dropping {len(report.dropped_temporary)} temporary graphs that an interrupted push left")
-    if replace and into is None:
-        pushed = {target for target, _ in parts}
-        report.dropped_stale = [g for g in present if g.startswith(OWN_GRAPHS) and g not in pushed]
-        if report.dropped_stale:
-            progress(f"dropping {len(report.dropped_stale)} graphs of an earlier push that this one "
-                     "no longer has")
+    if report.dropped_stale:
+        progress(f"dropping {len(report.dropped_stale)} graphs of an earlier push that this one "
+                 "no longer has")
     progress(f"sending {report.triples_sent} triples in {len(parts)} graphs as one update request")
     try:
         store.update(update_request(parts, replace, report.dropped_temporary + report.dropped_stale))
@@ -244,14 +240,32 @@ def push(quads: Iterable[ox.Quad], store: GraphStore, into: str | None = None, r
         raise RemoteError(f"{exc}\n  the push is one update request, so the store holds its old graphs or "
                           "all of the new ones, never a mix; run the push again") from None
     progress("verifying the triple counts on the server")
+    report.triples_on_server = verify(store, parts, replace)
+    return report
+
+
+def graphs_to_drop(present: list[str], parts: list[Part], into: str | None,
+                   replace: bool) -> tuple[list[str], list[str]]:
+    """The temporary graphs interrupted pushes left, and (with --replace, keeping the named graphs) the
+    project's own graphs that this push no longer has."""
+    temporary = [g for g in present if g.startswith(PUSH_TEMPORARY)]
+    if not replace or into is not None:
+        return temporary, []
+    pushed = {target for target, _ in parts}
+    return temporary, [g for g in present if g.startswith(OWN_GRAPHS) and g not in pushed]
+
+
+def verify(store: GraphStore, parts: list[Part], replace: bool) -> int:
+    """Each target graph's count on the server against what was sent; returns the server's total."""
+    total = 0
     for target, graph in parts:
         held = store.count(target)
-        report.triples_on_server += held
+        total += held
         if held < len(graph) or (replace and held != len(graph)):
             where = "the default graph" if target is None else f"graph <{target}>"
             raise RemoteError(f"{store.store_url}: {where} holds {held} triples after the push; "
                               f"{len(graph)} were sent")
-    return report
+    return total
 
 
 def update_request(parts: list[Part], replace: bool, drop: Iterable[str]) -> str:
