@@ -10,7 +10,6 @@ import pytest
 from rdflib import RDF, RDFS, SKOS, URIRef
 from tests.conftest import require_tool
 from tests.serve.conftest import ARTIFACTS, serve_in_process
-from tests.serve.test_browser import browser  # noqa: F401  (the Chromium fixture)
 
 from tipkg.diagram import (
     EDGE_STYLE,
@@ -18,6 +17,7 @@ from tipkg.diagram import (
     Kind,
     Relation,
     Structure,
+    find_dot,
     query_path,
     render_svg,
     structure,
@@ -144,6 +144,8 @@ def test_without_dot_a_clear_error_and_a_note_on_the_home_page(monkeypatch, tmp_
     with pytest.raises(ToolError, match="Graphviz 'dot' is not installed") as caught:
         render_svg(to_dot(drawn, str))
     assert "apt-get install graphviz" in str(caught.value)
+    with pytest.raises(ToolError, match="brew install graphviz"):  # what `tipkg site` can warn with
+        find_dot()
     with serve_in_process(loaded, ServerSettings(workers=1)) as server, server.client() as client:
         page = client.get("/", headers={"Accept": "text/html"})
     assert page.status_code == 200
@@ -151,7 +153,7 @@ def test_without_dot_a_clear_error_and_a_note_on_the_home_page(monkeypatch, tmp_
     assert "<svg" not in page.text
 
 
-def test_chromium_renders_the_diagram_with_every_body(browser, bundled_server, loaded):  # noqa: F811
+def test_chromium_renders_the_diagram_with_every_body(browser, bundled_server, loaded):
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     errors: list[str] = []
