@@ -208,12 +208,11 @@ async def run(port: int, pid: int, args, slugs: list[str], names: list[str]) -> 
     samples: list[tuple[int, int, int]] = []
     began = time.perf_counter()
     stop_at = began + args.seconds
-    await asyncio.gather(
-        sample_memory(pid, stop_at, samples),
-        *(client(port, mix, stop_at, tally) for _ in range(args.clients)),
-        *(heavy_client(port, n, stop_at, tally) for n in range(args.heavy)),
-    )
-    elapsed = time.perf_counter() - began
+    heavy = asyncio.gather(*(heavy_client(port, n, stop_at, tally) for n in range(args.heavy)))
+    await asyncio.gather(sample_memory(pid, stop_at, samples),
+                         *(client(port, mix, stop_at, tally) for _ in range(args.clients)))
+    elapsed = time.perf_counter() - began  # the heavy clients' last queries may run on to the timeout
+    await heavy
     await asyncio.sleep(1.0)
     return report(tally, elapsed, samples, start, memory(pid))
 
