@@ -53,7 +53,7 @@ class Relation(Enum):
 
 
 class Kind(Enum):
-    AGENCY = "agency"
+    AGENCY = "agency"  # the values name the kinds in the legend
     UNIT = "unit"
     POST = "post"
     BODY = "coordination body"
@@ -200,11 +200,25 @@ def _node(dot: graphviz.Digraph, structure: Structure, ids: dict[str, str], node
 def _legend(dot: graphviz.Digraph) -> None:
     with dot.subgraph(name="cluster_legend") as legend:
         legend.attr(label="Legend", style="rounded", color="#bbbbbb", fontsize="11")
+        starts: list[str] = []  # the left column: each line's start, then each kind of box
+        ends: list[str] = []  # the right column: each line's end, named (rows pair them up)
         for index, (relation, words) in enumerate(LEGEND.items()):
-            left, right = f"legend_{index}_a", f"legend_{index}_b"
-            legend.node(left, "", shape="point", width="0.08")
-            legend.node(right, words, shape="plaintext", fontsize="10")
-            legend.edge(left, right, **EDGE_STYLE[relation])
+            starts.append(f"legend_{index}_a")
+            ends.append(f"legend_{index}_b")
+            legend.node(starts[-1], "", shape="point", width="0.08")
+            legend.node(ends[-1], words, shape="plaintext", fontsize="10")
+            legend.edge(starts[-1], ends[-1], **EDGE_STYLE[relation])
+        for kind in (Kind.AGENCY, Kind.UNIT, Kind.POST, Kind.BODY):  # a box, and an empty place beside it
+            starts.append(f"legend_{kind.name}")
+            ends.append(f"legend_{kind.name}_b")
+            legend.node(starts[-1], kind.value, fontsize="10", **NODE_STYLE[kind])
+            legend.node(ends[-1], "", shape="plaintext", width="0.1")
+            legend.edge(starts[-1], ends[-1], style="invis")
+        for column in (starts, ends):
+            with legend.subgraph() as same:  # flat invisible edges hold each column in order (in LR,
+                same.attr(rank="same")  # a flat edge's head is drawn above its tail)
+                for upper, lower in zip(column, column[1:], strict=False):
+                    same.edge(lower, upper, style="invis")
 
 
 # --- layout ------------------------------------------------------------------------------------------------

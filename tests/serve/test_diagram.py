@@ -112,10 +112,11 @@ def test_the_svg_names_every_body_and_draws_every_line(loaded, drawn):
     assert drawn_lines == expected
 
 
-def test_the_legend_names_every_kind_of_line(drawn):
+def test_the_legend_names_every_kind_of_line_and_box(drawn):
     require_tool("dot")
     svg = render_svg(to_dot(drawn, str))
-    for words in ("Legend", "chairs", "is a member of", "reports to", "is a unit of", "is a post in"):
+    for words in ("Legend", "chairs", "is a member of", "reports to", "is a unit of", "is a post in",
+                  "agency", "unit", "post", "coordination body"):
         assert f">{words}</text>" in svg
 
 
