@@ -5,8 +5,8 @@ an accessibility check (axe-core) of the main pages.
   of the styles the vendored code inserts.
 - YASGUI loads with no console error and no request to any other host, runs a canned query against
   `tipkg serve` and shows the rows of its expected answer; without JavaScript the plain form still works.
-- axe-core (bundled by axe-playwright-python) finds no serious or critical violation on the home page, an
-  entity page, /ontology and /sparql with the editor up.
+- axe-core (bundled by axe-playwright-python) finds no serious or critical violation on the home page, the
+  index, an entity page, /ontology, a canned query's answer and /sparql with the editor showing results.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def test_editor_assets_are_served_from_the_package(bundled_server) -> None:
         assert hashlib.sha256(response.content).hexdigest() == sha256_hex(VENDOR / name)
 
 
-@pytest.mark.parametrize("path", ["/", "/id/hhs", "/ontology", "/sparql"])
+@pytest.mark.parametrize("path", ["/", "/id/", "/id/hhs", "/ontology", "/sparql", f"/queries/{CANNED}"])
 def test_no_serious_accessibility_violation(browser, bundled_server, path) -> None:
     from axe_playwright_python.sync_playwright import Axe  # a declared test dependency
 
