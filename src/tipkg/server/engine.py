@@ -13,8 +13,9 @@ starts on any idle worker; one that is still running after `quick` seconds (0.5 
 runs on at the lowest CPU priority, and at most `workers - 1` long queries run at once. So one worker is
 always idle or busy with a query younger than `quick`, and a cheap query waits at most about that long.
 A query that turns long when every long slot is taken is stopped there (503 with `Retry-After`) rather
-than occupying the last worker; while the slots are all taken, a started spare worker waits aside to take
-a stopped worker's place at once (starting one takes from 0.6 s to seconds on a busy machine).
+than occupying the last worker. While the slots are all taken, and for each long query near its timeout,
+a started spare worker waits aside to take a stopped worker's place at once (starting one takes from
+0.6 s to seconds on a busy machine); spares are retired when no long query runs.
 A request that finds no idle worker waits in a FIFO queue with its own deadline (`queue`, 5 s), not the
 query budget, and its run then gets the whole budget. Pages and cached answers never wait for a worker.
 
@@ -89,6 +90,8 @@ class QueryBusy(QueryError):
 # A long query runs at the lowest CPU priority, so that on a busy machine the quick lane's queries (and the
 # event loop serving pages) still get a core at once; the work is the same, only its turn changes.
 LONG_NICENESS = 19
+# Seconds before a long query's timeout when a spare worker is started to take its place.
+LEAD = 3.0
 
 
 @dataclass(frozen=True)
@@ -193,8 +196,9 @@ class QueryEngine:
     _tasks: set = field(default_factory=set)
     _closed: bool = False
     _long: int = 0
-    _spare: _Worker | None = None  # a started worker kept aside while every long slot is taken
-    _spare_coming: bool = False
+    _near: int = 0  # long queries within LEAD seconds of the timeout
+    _spares: list = field(default_factory=list)  # started workers kept aside (see _top_up)
+    _coming: int = 0  # spares being started
 
     @property
     def worker_pids(self) -> tuple[int, ...]:
@@ -246,23 +250,27 @@ class QueryEngine:
 
     async def close(self) -> None:
         self._closed = True
-        spare, self._spare = self._spare, None
-        for worker in [*self._all, *([spare] if spare else [])]:
+        spares, self._spares = self._spares, []
+        for worker in [*self._all, *spares]:
             with contextlib.suppress(Exception):
                 worker.conn.send(None)
             worker.kill()
         self._all.clear()
 
+    # Spares: starting a worker takes 0.6 s on an idle machine (Python, imports) and seconds on a busy one;
+    # a worker stopped with no replacement ready leaves the pool short, the quick lane too, until then. So
+    # a started worker is kept aside for each stop that may come: one while every long slot is taken (the
+    # next query to turn long is stopped), and one for each long query near its timeout. They are kept
+    # while any long query runs (heavy clients tend to send again), and retired when none does.
+
     def _at_risk(self) -> bool:
         """Every long slot is taken: the next query to turn long is stopped, and its worker replaced."""
         return self._long >= self.limits.long_slots
 
-    def _want_spare(self) -> None:
-        """While the pool is at risk, keep a started worker aside, so that a stopped one is replaced at
-        once: starting a worker takes 0.6 s on an idle machine (Python, imports) and seconds on a busy one,
-        and until then the quick lane would be closed."""
-        if self._spare is None and not self._spare_coming and not self._closed:
-            self._spare_coming = True
+    def _top_up(self) -> None:
+        wanted = self._near + (1 if self._at_risk() else 0)
+        while len(self._spares) + self._coming < wanted and not self._closed:
+            self._coming += 1
             self._background(self._make_spare())
 
     async def _make_spare(self) -> None:
@@ -272,31 +280,35 @@ class QueryEngine:
             log.error("could not start a spare query worker: %s", exc)
             return
         finally:
-            self._spare_coming = False
-        if self._closed or not self._at_risk() or self._spare is not None:
-            spare.kill()  # no longer needed: the pool keeps `workers` processes otherwise
-        else:
-            self._spare = spare
+            self._coming -= 1
+        self._spares.append(spare)
+        self._retire_spares()
 
-    def _retire_spare(self) -> None:
-        if self._spare is not None and not self._at_risk():
-            spare, self._spare = self._spare, None
-            self._background(asyncio.get_running_loop().run_in_executor(None, spare.kill))
+    def _retire_spares(self) -> None:
+        if self._long == 0 or self._closed:
+            spares, self._spares = self._spares, []
+            for spare in spares:
+                self._background(asyncio.get_running_loop().run_in_executor(None, spare.kill))
+
+    def _stop(self, worker: _Worker) -> None:
+        """Take a worker out of the pool and kill it; a spare takes its place at once, else a fresh one
+        is started."""
+        self._all.discard(worker)
+        if self._spares:
+            fresh = self._spares.pop()
+            self._all.add(fresh)
+            assert self._idle is not None
+            self._idle.put_nowait(fresh)
+            self._background(asyncio.get_running_loop().run_in_executor(None, worker.kill))
+        else:
+            self._background(self._replace(worker))
+        self._top_up()
+        self._retire_spares()
 
     async def _replace(self, worker: _Worker) -> bool:
-        """Kill a worker and put a fresh one in its place (the spare, when one is ready); False when
-        starting one failed three times."""
+        """Kill a worker and start a fresh one in its place; False when that failed three times."""
         self._all.discard(worker)
         loop = asyncio.get_running_loop()
-        assert self._idle is not None
-        if self._spare is not None:
-            fresh, self._spare = self._spare, None
-            self._all.add(fresh)
-            self._idle.put_nowait(fresh)
-            if self._at_risk():
-                self._want_spare()
-            await loop.run_in_executor(None, worker.kill)
-            return True
         await loop.run_in_executor(None, worker.kill)
         for attempt in range(3):
             if self._closed:
@@ -307,6 +319,7 @@ class QueryEngine:
                 log.error("could not replace a query worker (attempt %d of 3): %s", attempt + 1, exc)
                 await asyncio.sleep(1)
                 continue
+            assert self._idle is not None
             self._all.add(fresh)
             self._idle.put_nowait(fresh)
             return True
@@ -319,8 +332,9 @@ class QueryEngine:
         return self._long
 
     @property
-    def spare_ready(self) -> bool:
-        return self._spare is not None
+    def spares(self) -> int:
+        """Started workers kept aside to replace stopped ones at once."""
+        return len(self._spares)
 
     async def run(self, query: str, inferred: bool, dataset: QueryDataset | None = None,
                   bindings: Mapping[str, OxTerm] | None = None) -> QueryResult:
@@ -359,39 +373,58 @@ class QueryEngine:
         try:
             ready = await loop.run_in_executor(None, send_and_wait, min(limits.quick, limits.timeout))
             if not ready and limits.timeout > limits.quick:
-                if self._long >= limits.long_slots:
-                    self._background(self._replace(worker))
-                    raise QueryBusy(limits)
-                self._long += 1
                 if self._at_risk():
-                    self._want_spare()
-                if limits.long_slots < limits.workers:  # yield the CPU to the quick lane, when there is one
-                    worker.set_priority(LONG_NICENESS)
-                try:
-                    ready = await loop.run_in_executor(None, worker.conn.poll, limits.timeout - limits.quick)
-                finally:
-                    self._long -= 1
+                    self._stop(worker)
+                    raise QueryBusy(limits)
+                ready = await self._run_long(worker)
             if not ready:
                 log.warning("a query ran past %g s; its worker (pid %d) was stopped", limits.timeout,
                             worker.pid)
-                self._background(self._replace(worker))
+                self._stop(worker)
                 raise QueryTimeout(limits.timeout)
             reply = await loop.run_in_executor(None, worker.conn.recv)
         except (EOFError, OSError):
             # The worker died while answering (Oxigraph crashed, or ran out of memory and aborted).
-            replaced = await self._replace(worker)
+            replaced = bool(self._spares)
+            if replaced:
+                self._stop(worker)
+            else:
+                replaced = await self._replace(worker)
             how = worker.death()
             log.error("query worker %d %s while answering a query", worker.pid, how)
             after = "a fresh worker took its place" if replaced else "no worker could be started in its place"
             raise QueryError(f"the query worker process (pid {worker.pid}) {how} while answering this query; "
                              f"{after}", status=503, title="Query worker died") from None
         if not worker.set_priority(os.getpriority(os.PRIO_PROCESS, 0)):
-            self._background(self._replace(worker))  # it would stay slow: a fresh one takes its place
+            self._stop(worker)  # it would stay slow: a fresh one takes its place
         else:
             assert self._idle is not None
             self._idle.put_nowait(worker)
-        self._retire_spare()
+            self._retire_spares()
         return reply
+
+    async def _run_long(self, worker: _Worker) -> bool:
+        """Wait for a long query's answer up to the timeout, at the lowest priority; a spare is started
+        `LEAD` seconds before the timeout, so that a stopped worker is replaced at once."""
+        limits = self.limits
+        loop = asyncio.get_running_loop()
+        self._long += 1
+        self._top_up()
+        if limits.long_slots < limits.workers:  # yield the CPU to the quick lane, when there is one
+            worker.set_priority(LONG_NICENESS)
+        left = limits.timeout - limits.quick
+        lead = min(LEAD, left / 2)
+        try:
+            if await loop.run_in_executor(None, worker.conn.poll, left - lead):
+                return True
+            self._near += 1
+            self._top_up()
+            try:
+                return await loop.run_in_executor(None, worker.conn.poll, lead)
+            finally:
+                self._near -= 1
+        finally:
+            self._long -= 1
 
     def _background(self, coroutine) -> asyncio.Future:
         """Run a coroutine to its end whoever awaits it; an exception nobody reads is not logged as lost."""
