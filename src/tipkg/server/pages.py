@@ -28,6 +28,8 @@ from tipkg.diagram import structure_svg
 from tipkg.engine import ProjectStore
 from tipkg.errors import ToolError
 from tipkg.formats import Format
+from tipkg.jsonld import sort_value
+from tipkg.publish import nquads, trig
 from tipkg.results import sorted_triples, used_prefixes, write_rdf
 from tipkg.server.negotiation import PAGE_FORMATS, RDF_FORMATS, SUFFIXES, negotiate
 from tipkg.server.reference import reference
@@ -151,7 +153,9 @@ def jsonld_document(triples: Iterable[tuple], context: dict) -> dict | list:
     graph = Graph()
     for triple in triples:
         graph.add(triple)
-    return json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    # rdflib's order follows its store's hashing, which changes from process to process: sorted as the
+    # build's JSON-LD is, so a page and its .jsonld are the same bytes in every run (tipkg site).
+    return sort_value(json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True)))
 
 
 def write_graph(triples: Iterable[tuple], fmt: Format, context: dict) -> bytes:
@@ -369,13 +373,13 @@ async def ontology_with_suffix(request: Request) -> Response:
 async def download(request: Request) -> Response:
     server = _server(request)
     name = request.path_params["name"]
-    kinds = {"data.nq": ("nquads", Format.NQUADS), "data.trig": ("trig", Format.TRIG)}
+    kinds = {"data.nq": (nquads, Format.NQUADS), "data.trig": (trig, Format.TRIG)}
     if name not in kinds:
         return not_found(request, server, request.url.path)
-    rdflib_format, fmt = kinds[name]
+    writer, fmt = kinds[name]
 
     def build() -> Representation:
-        body = server.site.loaded.data.serialize(format=rdflib_format, encoding="utf-8")
+        body = writer(server.site.loaded.data)  # sorted, as tipkg build writes them
         return Representation.of(body, fmt, {"Content-Disposition": f'inline; filename="{name}"'})
 
     return _cached(server, ("download", name), build).response(request)

@@ -21,6 +21,7 @@ from tipkg.claims import LEDGER_FILE, LedgerError, claims_by_statement
 from tipkg.errors import InputError
 from tipkg.jsonld import build_context
 from tipkg.load import LoadedProject
+from tipkg.publish import canonical
 from tipkg.vocab import OA, PREFIXES, SCHEMA, TIP
 
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title)
@@ -33,6 +34,10 @@ def humanize(iri: str) -> str:
     local = re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).replace("_", " ").replace("-", " ").split()
     return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words) or local
+
+
+def _quad_key(quad: tuple) -> tuple[str, ...]:
+    return tuple(term.n3() if term is not None else "" for term in quad)
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,9 @@ class Site:
         site = cls(base=base, ontology_iri=base + "ontology", loaded=loaded)
         dataset: Dataset = loaded.data
         default_id = dataset.default_graph.identifier
-        for s, p, o, g in dataset.quads((None, None, None, None)):
+        # In a fixed order: rdflib's follows hashing that changes from process to process, and the pages
+        # list statements (ties of their sort keys included) in the order indexed here.
+        for s, p, o, g in sorted(dataset.quads((None, None, None, None)), key=_quad_key):
             graph = None if g is None or g == default_id else str(g)
             site.outgoing[s].append((p, o, graph))
             if not isinstance(o, Literal):
@@ -81,7 +88,7 @@ class Site:
             if graph is not None:
                 site.graph_members[graph].append((s, p, o))
             site.quad_count += 1
-        for s, p, o in loaded.ontology:
+        for s, p, o in sorted(loaded.ontology, key=lambda t: tuple(term.n3() for term in t)):
             site.ontology_out[s].append((p, o))
         site._index_labels()
         site._index_claims()
@@ -235,4 +242,6 @@ class Site:
         return sorted(quads, key=lambda q: (str(q[0]), str(q[1]), str(q[2]), q[3] or ""))
 
     def ontology_triples(self) -> Iterable[tuple]:
-        return self.loaded.ontology.triples((None, None, None))
+        """The ontology, its blank nodes (OWL restrictions, lists) labelled from their content as `tipkg
+        build` labels them, so every process writes it the same bytes (and the same ETag)."""
+        return canonical(self.loaded.ontology)
