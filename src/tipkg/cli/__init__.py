@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tipkg import __version__
-from tipkg.cli import pipeline, query, serve
+from tipkg.cli import pipeline, query, serve, site
 
 EPILOG = """\b
 Exit codes: 0 ok, 1 a check failed, 2 unusable input or usage, 3 a remote endpoint or store failed.
@@ -28,3 +28,4 @@ def main() -> None:
 pipeline.register(main)
 query.register(main)
 serve.register(main)
+site.register(main)

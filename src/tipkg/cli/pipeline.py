@@ -5,6 +5,7 @@ Each parses options and calls the library."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,6 +22,9 @@ from tipkg.load import LoadedProject, load_project
 from tipkg.project import find_project
 from tipkg.reason import Reasoner
 from tipkg.scaffold import STARTER_BASE, init_project
+
+if TYPE_CHECKING:
+    from tipkg.validate import Report
 
 REASONERS = [r.value for r in Reasoner]
 FAIL_ON = ["violation", "warning"]
@@ -125,13 +129,11 @@ def build_command(project_dir: Path | None, out_dir: Path, reasoner: str, shacl_
     check_and_publish(load(project_dir, budgets=budgets), Reasoner(reasoner), out_dir, budgets)
 
 
-def check_and_publish(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path,
-                      budgets: Budgets = DEFAULT_BUDGETS) -> None:
-    """`tipkg build` and `tipkg release`: validate, write --out only when it holds, summarise on stderr."""
-    from tipkg.publish import publish, total_size
+def checked(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path,
+            budgets: Budgets = DEFAULT_BUDGETS) -> Report:
+    """Validate before writing --out (build, release, site): the report when the graph holds; else the
+    report on stderr and CheckFailed (exit 1), nothing written."""
     from tipkg.report import ReportFormat, render
-    from tipkg.stats import compute_stats
-    from tipkg.terms import short
     from tipkg.validate import FailOn, validate
 
     progress("validating")
@@ -139,6 +141,17 @@ def check_and_publish(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path,
     if report.failed(FailOn.VIOLATION):
         click.echo(render(report, ReportFormat.TEXT), err=True, nl=False)
         raise CheckFailed(f"validation failed; nothing was written to {out_dir}")
+    return report
+
+
+def check_and_publish(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path,
+                      budgets: Budgets = DEFAULT_BUDGETS) -> None:
+    """`tipkg build` and `tipkg release`: validate, write --out only when it holds, summarise on stderr."""
+    from tipkg.publish import publish, total_size
+    from tipkg.stats import compute_stats
+    from tipkg.terms import short
+
+    report = checked(loaded, reasoner, out_dir, budgets)
     progress(f"writing {out_dir}")
     reasoning = report.reasoning
     assert reasoning is not None, "validate() always reasons"

@@ -1,0 +1,37 @@
+"""The static site of the bundled graph, written twice by `tipkg site` in two processes (different hash
+seeds), once per test session: the link checker reads the first, the stability test compares the two."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent.parent
+
+
+def write_site(out: Path, seed: str, *options: str) -> subprocess.CompletedProcess:
+    """`tipkg site --out OUT` as a user runs it, from the repository (the bundled project)."""
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    return subprocess.run([sys.executable, "-m", "tipkg", "site", "--out", str(out), *options],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+
+
+def written(tmp_path_factory, name: str, seed: str) -> Path:
+    out = tmp_path_factory.mktemp(name) / "site"
+    done = write_site(out, seed)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    return written(tmp_path_factory, "site-a", "1")
+
+
+@pytest.fixture(scope="session")
+def site_again(tmp_path_factory) -> Path:
+    return written(tmp_path_factory, "site-b", "2")
