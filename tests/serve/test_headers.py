@@ -10,9 +10,11 @@ import httpx
 import pytest
 from starlette.responses import Response
 from starlette.routing import Route
-from tests.serve.conftest import MAX_BODY
+from tests.serve.conftest import FIXTURE_PROJECT, MAX_BODY
 
-from tipkg.server.app import App
+from tipkg.load import load_project
+from tipkg.project import find_project
+from tipkg.server.app import App, create_app
 from tipkg.server.headers import SECURITY_HEADERS
 
 HHS = "https://w3id.org/tipkg/id/hhs"
@@ -40,6 +42,8 @@ REQUESTS = [
     ("GET", "/id/hhs", {"Accept": "text/turtle"}, None, 303),
     ("GET", "/id/", {}, None, 200),
     ("GET", "/ontology", {}, None, 200),
+    ("GET", "/ontology.owl", {}, None, 200),
+    ("GET", "/.well-known/void", {}, None, 200),
     ("GET", "/sparql", {"Accept": "text/html"}, None, 200),
     ("GET", "/sparql", {"Accept": "text/turtle"}, None, 200),
     ("GET", "/sparql?query=ASK%7B%7D", {}, None, 200),
@@ -67,6 +71,16 @@ def test_every_response_carries_the_security_headers(client, method, path, heade
     response = client.request(method, path, headers=headers, content=body)
     assert response.status_code == status, response.text[:300]
     assert_secure(response)
+
+
+def test_the_list_has_a_request_for_every_route():
+    """A route added to the app without a request above fails here (the catch-all aside)."""
+    app = create_app(load_project(find_project(FIXTURE_PROJECT)))
+    paths = [path.split("?")[0] for _, path, *_ in REQUESTS]
+    for route in app.routes:
+        if getattr(route, "path", "") == "/{path:path}":
+            continue
+        assert any(route.path_regex.match(path) for path in paths), route.path
 
 
 def test_a_304_carries_them_too(client):
