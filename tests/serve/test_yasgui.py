@@ -107,6 +107,15 @@ def test_yasgui_runs_a_canned_query(browser, bundled_server) -> None:
     page.mouse.up()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "yasgui.png"))
+    # Prefix completion offers the project's prefixes (tip: is no prefix.cc entry); nothing outlives the tab
+    # (the column widths the drag set are in sessionStorage, the resizer's own).
+    panel.locator(".CodeMirror").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\nPREFIX ti")
+    hints = page.locator(".CodeMirror-hints li")
+    hints.first.wait_for(timeout=10_000)
+    assert "tip: <https://w3id.org/tipkg/ontology#>" in hints.all_inner_texts()
+    assert page.evaluate("Object.keys(localStorage)") == []
     assert errors == []
     assert elsewhere == []
     page.close()

@@ -20,7 +20,7 @@
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
-    persistenceId: null, // nothing kept in the browser: each visit starts from this page
+    persistenceId: null, // no tabs or queries kept in localStorage: each visit starts from this page
     populateFromUrl: false,
     autofocus: false,
     yasqe: { autocompleters: ["variables", "project-prefixes"], resizeable: true },
