@@ -94,7 +94,7 @@ def test_cheap_requests_answer_within_a_second_while_heavy_queries_hold_the_work
             "the two heavy queries did not become long queries with a spare worker aside"
         reniced = sorted(niceness(pid) for pid in engine.worker_pids)
         third = Heavy(served)
-        time.sleep(0.1)  # it reaches the last worker before the requests below
+        assert wait_until(lambda: engine.idle_workers == 0, TIMEOUT / 2), "the third took no worker"
         measured = {
             "cheap SPARQL": timed(http, "/sparql", query=f"{CHEAP} # {next(FRESH)}"),
             "another cheap SPARQL": timed(http, "/sparql", query=f"ASK {{ ?s ?p ?o }} # {next(FRESH)}"),

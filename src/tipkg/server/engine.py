@@ -332,6 +332,10 @@ class QueryEngine:
         return self._long
 
     @property
+    def idle_workers(self) -> int:
+        return self._idle.qsize() if self._idle is not None else 0
+
+    @property
     def spares(self) -> int:
         """Started workers kept aside to replace stopped ones at once."""
         return len(self._spares)
