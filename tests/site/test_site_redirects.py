@@ -70,6 +70,14 @@ def test_rdf_at_every_resource_is_303_to_its_document(site, loaded, htaccess):
         assert (site / page).is_file()
 
 
+def test_the_ontology_negotiates_too(site, htaccess):
+    for accept, suffix in RDF_ACCEPT.items():
+        substitution, flags = apply(htaccess, "ontology", accept)
+        assert (substitution, flags) == ("%{ENV:TIPKG_SITE}ontology." + suffix, "[R=303,L]")
+        assert (site / f"ontology.{suffix}").is_file()
+    assert apply(htaccess, "ontology", "text/html") == ("ontology.html", "[L]")
+
+
 def test_no_file_of_the_site_is_rewritten(site, htaccess):
     for file in site.rglob("*"):
         if file.is_file():

@@ -60,6 +60,8 @@ def test_w3id_htaccess_redirects_everything_to_the_site():
         "https://example.org/tipkg/id/graph/hhs-6.jsonld", "[R=303,L]")
     assert apply(text, "id/hhs", "text/html") == ("https://example.org/tipkg/id/hhs.html", "[R=303,L]")
     assert apply(text, "id/hhs.ttl", "text/turtle") == ("https://example.org/tipkg/id/hhs.ttl", "[R=302,L]")
+    assert apply(text, "ontology", "text/turtle") == ("https://example.org/tipkg/ontology.ttl", "[R=303,L]")
+    assert apply(text, "ontology", "text/html") == ("https://example.org/tipkg/ontology.html", "[R=303,L]")
     assert "/tipkg/id/hhs  /tipkg/id/hhs.html  200" in redirects(["id/hhs"], "https://example.org/tipkg/")
 
 

@@ -31,6 +31,7 @@ NEGOTIATED = (
 )
 MEDIA_TYPES = (Format.TURTLE, Format.JSONLD, Format.NTRIPLES, Format.RDFXML, Format.TRIG, Format.NQUADS,
                Format.SPARQL_JSON, Format.SPARQL_XML, Format.CSV, Format.TSV)
+ONTOLOGY = "^(ontology)$"
 SITE = "%{ENV:TIPKG_SITE}"  # the site's folder on this host, set by the first rules
 
 
@@ -67,24 +68,26 @@ def htaccess(paths: Sequence[str], base: str, site_url: str | None) -> str:
             f"AddType {Format.RDFXML.media_type} .owl",
             f'<Files "void">ForceType {Format.TURTLE.media_type}</Files>',  # .well-known/void
         ]
+    # The ontology (`ontology#Funds`) negotiates the same way: a program asking for RDF gets the file.
     for accept, fmt in NEGOTIATED:
-        lines += [
-            r"RewriteCond %{HTTP_ACCEPT} !text/html",
-            f"RewriteCond %{{HTTP_ACCEPT}} {accept}",
-            f"RewriteRule {pattern} {target}$1.{fmt.value} [R=303,L]",
-        ]
+        for matched in (pattern, ONTOLOGY):
+            lines += [
+                r"RewriteCond %{HTTP_ACCEPT} !text/html",
+                f"RewriteCond %{{HTTP_ACCEPT}} {accept}",
+                f"RewriteRule {matched} {target}$1.{fmt.value} [R=303,L]",
+            ]
     lines += ["# Otherwise the page:"]
     if site_url:
         lines += [
             f"RewriteRule {pattern} {target}$1.html [R=303,L]",
-            f"RewriteRule ^ontology$ {target}ontology.html [R=303,L]",
+            f"RewriteRule {ONTOLOGY} {target}$1.html [R=303,L]",
             "# Documents, the home page and everything else: the same path at the site.",
             f"RewriteRule ^(.*)$ {target}$1 [R=302,L]",
         ]
     else:
         lines += [
             f"RewriteRule {pattern} $1.html [L]",
-            "RewriteRule ^ontology$ ontology.html [L]",
+            f"RewriteRule {ONTOLOGY} $1.html [L]",
             "RewriteRule ^sparql$ sparql.html [L]",
         ]
     return "\n".join(lines) + "\n"
