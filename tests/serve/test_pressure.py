@@ -8,7 +8,7 @@ product takes the last worker: without the quick lane every worker would now be 
 While the two run, a cheap SPARQL query, a canned query nobody asked before and entity pages must each
 answer within 1 s (after a warm-up). Afterwards the two must still have been running at the end of the
 measurement and must end with the 503 of the 8 s timeout; the third is stopped early with 503 and
-Retry-After.
+Retry-After. Last, a request that finds no free worker waits only the queue's deadline, not the budget.
 """
 
 from __future__ import annotations
@@ -133,3 +133,20 @@ def test_the_pool_is_whole_again_after_the_heavy_queries(served):
     assert [niceness(pid) for pid in engine.worker_pids] == [0, 0, 0]
     with served.client() as http:
         assert http.get("/sparql", params={"query": f"{CHEAP} # after {next(FRESH)}"}).status_code == 200
+
+
+def test_a_request_waits_for_a_worker_only_as_long_as_the_queue_allows():
+    """One worker, held by a heavy query for 4 s: a request that waits for it gets 503 after the queue's
+    1 s, with Retry-After, instead of waiting out the heavy query's whole budget."""
+    loaded = load_project(find_project(FIXTURE_PROJECT))
+    with serve_in_process(loaded, ServerSettings(workers=1, timeout=4.0, queue=1.0)) as server:
+        heavy = Heavy(server)
+        assert wait_until(lambda: server.engine.long_running == 1, 3.0)
+        with server.client() as http:
+            seconds, response = timed(http, "/sparql", query=f"{CHEAP} # queued {next(FRESH)}")
+        heavy.join(timeout=30)
+    assert response.status_code == 503, response.text
+    assert "every query worker stayed busy for 1 s" in response.text
+    assert response.headers["retry-after"] == "1"
+    assert 0.9 < seconds < 3.0, f"answered after {seconds:.2f} s"
+    assert heavy.response is not None and "longer than the 4 s limit" in heavy.response.text
