@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.serve.conftest import browser
 
 REPO = Path(__file__).resolve().parent.parent.parent
 
@@ -35,3 +36,6 @@ def site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def site_again(tmp_path_factory) -> Path:
     return written(tmp_path_factory, "site-b", "2")
+
+
+__all__ = ["browser"]  # the real browser of the server's tests (Debian chromium driven by playwright)
