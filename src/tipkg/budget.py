@@ -1,4 +1,4 @@
-"""Time and size budgets for the stages a project controls: parsing, SHACL shapes, query checks.
+"""Time and size budgets for the stages a project controls: parsing, SHACL shapes, query checks, publishing.
 
 A project's files decide how much work `validate` and `build` do: a 2 GB file, a shape or a `*-violation.rq`
 with a cartesian join. pyoxigraph and pySHACL cannot be cancelled from Python, so a timed stage runs in a
@@ -26,6 +26,7 @@ T = TypeVar("T")
 DEFAULT_SHACL_SECONDS = 120.0
 DEFAULT_QUERY_SECONDS = 60.0
 DEFAULT_MAX_FILE_MB = 256.0
+DEFAULT_PUBLISH_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Budgets:
     shacl_seconds: float = DEFAULT_SHACL_SECONDS
     query_seconds: float = DEFAULT_QUERY_SECONDS
     max_file_mb: float = DEFAULT_MAX_FILE_MB
+    publish_seconds: float = DEFAULT_PUBLISH_SECONDS  # canonical blank nodes: deep nesting costs ~n**2.6
 
     @property
     def max_file_bytes(self) -> int | None:

@@ -35,6 +35,7 @@ OX_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nt": ox
 
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+MAX_NESTING = 128
 XML_LITERAL_IRI = "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral"
 # What XML 1.0 cannot hold: C0 controls other than tab, LF and CR; lone surrogates; U+FFFE and U+FFFF.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -198,7 +199,35 @@ def parse_file(path: Path, max_bytes: int | None = None) -> list[ox.Quad]:
         raise InputError("holds no triples", path,
                          hint="an empty file is almost always a mistake; delete it or fill it")
     check_literals(path, text, quads)
+    check_nesting(path, quads)
     return quads
+
+
+def check_nesting(path: Path, quads: list[ox.Quad]) -> None:
+    """Blank nodes nested deeper than MAX_NESTING are refused: rdflib's writers recurse once per level
+    (its Turtle writer fails near 300) and canonical labels cost about depth**2.6."""
+    children: dict[ox.BlankNode, list[ox.BlankNode]] = {}
+    for quad in quads:
+        if isinstance(quad.subject, ox.BlankNode) and isinstance(quad.object, ox.BlankNode):
+            children.setdefault(quad.subject, []).append(quad.object)
+    depth: dict[ox.BlankNode, int] = {}
+    for root in children:
+        stack = [(root, iter(children[root]))]
+        on_path = {root}
+        while stack:  # iterative depth-first search: the depth is what would overflow a recursive one
+            node, pending = stack[-1]
+            child = next(pending, None)
+            if child is None:
+                stack.pop()
+                on_path.discard(node)
+                depth[node] = 1 + max((depth.get(c, 0) for c in children.get(node, ())), default=0)
+            elif child not in depth and child not in on_path:  # a cycle is not nesting
+                on_path.add(child)
+                stack.append((child, iter(children.get(child, ()))))
+    deepest = max(depth.values(), default=0)
+    if deepest > MAX_NESTING:
+        raise InputError(f"blank nodes nested {deepest} deep; at most {MAX_NESTING} can be published", path,
+                         hint="give the inner nodes IRIs, or flatten the structure")
 
 
 def check_literals(path: Path, text: str, quads: Iterable[ox.Quad]) -> None:

@@ -65,7 +65,7 @@ def rdf_files_in(folder: Path, required: bool = True) -> list[Path]:
         if not required:
             return []
         raise InputError(f"folder not found: {folder}", hint="a project holds ontology/, data/ and shapes/")
-    files = sorted(p for p in folder.iterdir() if rdf_entry(p))
+    files = [p for p in sorted(folder.iterdir()) if rdf_entry(p)]  # sorted first: the same error each run
     if required and not files:
         raise InputError(f"no RDF files (.ttl, .trig, .nt, .nq) in {folder}")
     return files

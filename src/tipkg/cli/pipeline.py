@@ -4,20 +4,25 @@ Each parses options and calls the library."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from tipkg.atomic import remove_stale
 from tipkg.budget import (
     DEFAULT_BUDGETS,
     DEFAULT_MAX_FILE_MB,
+    DEFAULT_PUBLISH_SECONDS,
     DEFAULT_QUERY_SECONDS,
     DEFAULT_SHACL_SECONDS,
     Budgets,
+    Step,
+    run_steps,
 )
 from tipkg.cli.common import format_option, out_option, progress, project_option, reports_errors
-from tipkg.errors import CheckFailed, UsageError
+from tipkg.errors import BudgetExceeded, CheckFailed, UsageError
 from tipkg.load import LoadedProject, load_project
 from tipkg.project import find_project
 from tipkg.reason import Reasoner
@@ -40,22 +45,33 @@ def reasoner_option(func):
     )(func)
 
 
-def budget_options(func):
-    """--shacl-timeout, --query-timeout, --max-file-mb (also from TIPKG_* variables): docs/pipeline.md."""
-    for name, default, help_text in (
+def budget_options(func=None, *, publishing: bool = False):
+    """--shacl-timeout, --query-timeout, --max-file-mb and (build) --publish-timeout, also from TIPKG_*
+    variables: docs/pipeline.md, "Budgets"."""
+    options = [
         ("--max-file-mb", DEFAULT_MAX_FILE_MB, "Largest RDF file parsed, in MiB (0: no limit)."),
         ("--query-timeout", DEFAULT_QUERY_SECONDS,
          "Seconds for all *-violation.rq and expected-results checks together (0: no limit)."),
         ("--shacl-timeout", DEFAULT_SHACL_SECONDS, "Seconds for the SHACL shapes (0: no limit)."),
-    ):
-        envvar = "TIPKG_" + name[2:].upper().replace("-", "_")
-        func = click.option(name, type=click.FloatRange(min=0), default=default, show_default=True,
-                            envvar=envvar, show_envvar=True, help=help_text)(func)
-    return func
+    ]
+    if publishing:
+        options.insert(0, ("--publish-timeout", DEFAULT_PUBLISH_SECONDS, "Seconds for writing the files "
+                                                                         "(0: no limit)."))
+
+    def decorate(command):
+        for name, default, help_text in options:
+            envvar = "TIPKG_" + name[2:].upper().replace("-", "_")
+            command = click.option(name, type=click.FloatRange(min=0), default=default, show_default=True,
+                                   envvar=envvar, show_envvar=True, help=help_text)(command)
+        return command
+
+    return decorate(func) if func is not None else decorate
 
 
-def budgets_of(shacl_timeout: float, query_timeout: float, max_file_mb: float) -> Budgets:
-    return Budgets(shacl_seconds=shacl_timeout, query_seconds=query_timeout, max_file_mb=max_file_mb)
+def budgets_of(shacl_timeout: float, query_timeout: float, max_file_mb: float,
+               publish_timeout: float = DEFAULT_PUBLISH_SECONDS) -> Budgets:
+    return Budgets(shacl_seconds=shacl_timeout, query_seconds=query_timeout, max_file_mb=max_file_mb,
+                   publish_seconds=publish_timeout)
 
 
 def load(project_dir: Path | None, files: tuple[Path, ...] = (), budgets: Budgets = DEFAULT_BUDGETS
@@ -112,10 +128,10 @@ def validate_command(
 @project_option
 @out_option("dist")
 @reasoner_option
-@budget_options
+@budget_options(publishing=True)
 @reports_errors
 def build_command(project_dir: Path | None, out_dir: Path, reasoner: str, shacl_timeout: float,
-                  query_timeout: float, max_file_mb: float) -> None:
+                  query_timeout: float, max_file_mb: float, publish_timeout: float) -> None:
     """Validate, then publish the graph into --out (replaced whole, only when everything succeeded).
 
     Writes tipkg.ttl/.nt/.jsonld/.trig/.nq, context.jsonld, ontology.ttl/.owl, shapes.ttl, inferred.ttl and
@@ -125,7 +141,7 @@ def build_command(project_dir: Path | None, out_dir: Path, reasoner: str, shacl_
     Example:
       tipkg build --out dist
     """
-    budgets = budgets_of(shacl_timeout, query_timeout, max_file_mb)
+    budgets = budgets_of(shacl_timeout, query_timeout, max_file_mb, publish_timeout)
     check_and_publish(load(project_dir, budgets=budgets), Reasoner(reasoner), out_dir, budgets)
 
 
@@ -155,7 +171,12 @@ def check_and_publish(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path,
     progress(f"writing {out_dir}")
     reasoning = report.reasoning
     assert reasoning is not None, "validate() always reasons"
-    written = publish(loaded, reasoning, out_dir)
+    writing = Step(str(out_dir), partial(publish, loaded, reasoning, out_dir))
+    try:
+        [written] = run_steps("publishing", [writing], budgets.publish_seconds, "--publish-timeout")
+    except BudgetExceeded:  # the killed writer's staging folder: its lock died with it
+        remove_stale(out_dir.resolve())
+        raise
     stats = compute_stats(loaded)
     lines = [
         f"{stats.entities} entities, {stats.data_triples} data triples in {stats.named_graphs} named graphs, "
