@@ -29,13 +29,19 @@ def written(tmp_path_factory, name: str, seed: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    return written(tmp_path_factory, "site-a", "1")
+def sites(tmp_path_factory) -> tuple[Path, Path]:
+    """Both sites, one right after the other (the working tree should not change between them)."""
+    return written(tmp_path_factory, "site-a", "1"), written(tmp_path_factory, "site-b", "2")
 
 
 @pytest.fixture(scope="session")
-def site_again(tmp_path_factory) -> Path:
-    return written(tmp_path_factory, "site-b", "2")
+def site(sites) -> Path:
+    return sites[0]
+
+
+@pytest.fixture(scope="session")
+def site_again(sites) -> Path:
+    return sites[1]
 
 
 __all__ = ["browser"]  # the real browser of the server's tests (Debian chromium driven by playwright)

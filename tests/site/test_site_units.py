@@ -84,3 +84,10 @@ def test_a_folder_with_other_files_is_not_replaced(tmp_path):
     assert "not part of a site" in result.output and "Traceback" not in result.output
     assert [p.name for p in out.iterdir()] == ["thesis.tex"]
     assert [p.name for p in tmp_path.iterdir()] == ["mine"]  # no staging folder left behind
+
+
+def test_relink_with_the_sites_root_writes_absolute_paths():
+    """404.html: a host shows it at any depth, so with --site-url its links are absolute."""
+    out = relink('<a href="/id/">all</a><link href="/static/style.css">', "404.html", lambda p, q: None,
+                 "/tipkg/")
+    assert 'href="/tipkg/id/index.html"' in out and 'href="/tipkg/static/style.css"' in out

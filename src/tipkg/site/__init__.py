@@ -17,6 +17,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tipkg.load import LoadedProject
 from tipkg.publish import WRITERS, Build, check_replaceable, write_all, write_folder
@@ -72,16 +73,8 @@ def _fill(loaded: LoadedProject, reasoning: Reasoning, out: Path, folder: Path,
     (folder / "dist").mkdir()
     write_all(Build.of(loaded, reasoning), folder / "dist", WRITERS)
     shutil.copytree(STATIC_DIR, folder / "static", ignore=shutil.ignore_patterns(".*", "__pycache__"))
-    # Pages only the static site has (one template each), written first; the crawl fetches what they link.
-    linked: list[str] = []
-    own = {
-        "sparql.html": server.render("sparql_static.html", queries=server.queries),
-        "404.html": server.render("not_found.html", status=404, iri=None, path="", suggestions=[]),
-    }
-    for file, page in own.items():
-        markup = relink(page.body.decode("utf-8"), file, lambda p, q: linked.append(f"{p}?{q}" if q else p))
-        (folder / file).write_text(markup, encoding="utf-8")
-    seeds = ["/", "/id/", "/ontology", *(f"/ontology{s}" for s in (*SUFFIXES, ".owl")), *linked]
+    seeds = ["/", "/id/", "/ontology", *(f"/ontology{s}" for s in (*SUFFIXES, ".owl"))]
+    seeds += _own_pages(server, folder, settings)
     seeds += [f"/queries/{name}" for name in server.queries]
     seeds += [f"/{path}{suffix}" for path in paths for suffix in ("", *SUFFIXES)]
     crawl(app, seeds, folder)
@@ -90,3 +83,20 @@ def _fill(loaded: LoadedProject, reasoning: Reasoning, out: Path, folder: Path,
     (folder / ".nojekyll").write_bytes(b"")  # GitHub Pages: publish .well-known/ and _redirects as they are
     written = [p for p in folder.rglob("*") if p.is_file()]
     return SiteSummary(len(written), sum(p.stat().st_size for p in written), len(paths))
+
+
+def _own_pages(server: Server, folder: Path, settings: SiteSettings) -> list[str]:
+    """Write the pages only the static site has (one template each); return the paths they link to, for
+    the crawl to fetch. 404.html links by absolute path when the site's URL is known: a host shows it at
+    any depth."""
+    linked: list[str] = []
+    root = urlsplit(settings.site_url).path if settings.site_url else None
+    own = {
+        "sparql.html": (server.render("sparql_static.html", queries=server.queries), None),
+        "404.html": (server.render("not_found.html", status=404, iri=None, path="", suggestions=[]), root),
+    }
+    for file, (page, absolute) in own.items():
+        markup = relink(page.body.decode("utf-8"), file, lambda p, q: linked.append(f"{p}?{q}" if q else p),
+                        absolute)
+        (folder / file).write_text(markup, encoding="utf-8")
+    return linked

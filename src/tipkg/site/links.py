@@ -67,9 +67,10 @@ def relative(target: str, page: str) -> str:
     return quote(link, safe="/#")
 
 
-def relink(markup: str, page: str, found: Callable[[str, str], None]) -> str:
+def relink(markup: str, page: str, found: Callable[[str, str], None], root: str | None = None) -> str:
     """`markup` (an HTML page to be written at `page`) with every server-path link made a relative link
-    to its file; `found(path, query)` is told each path linked, so that the caller writes it too."""
+    to its file (or, given the site's `root` path on its host, an absolute one: 404.html, which a host
+    shows at any depth); `found(path, query)` is told each path linked, so that the caller writes it too."""
 
     def rewrite(match: re.Match) -> str:
         url = html.unescape(match["url"])
@@ -78,7 +79,8 @@ def relink(markup: str, page: str, found: Callable[[str, str], None]) -> str:
         parts = urlsplit(url)
         path = unquote(parts.path)
         found(path, parts.query)
-        link = relative(site_file(path, parts.query), page)
+        file = site_file(path, parts.query)
+        link = root + quote(file, safe="/") if root is not None else relative(file, page)
         if parts.fragment:
             link += "#" + parts.fragment
         return f'{match["attr"]}="{html.escape(link)}"'
