@@ -38,6 +38,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import IO
@@ -199,6 +200,7 @@ class QueryEngine:
     _near: int = 0  # long queries within LEAD seconds of the timeout
     _spares: list = field(default_factory=list)  # started workers kept aside (see _top_up)
     _coming: int = 0  # spares being started
+    _threads: ThreadPoolExecutor | None = None
 
     @property
     def worker_pids(self) -> tuple[int, ...]:
@@ -233,11 +235,19 @@ class QueryEngine:
         worker.network_isolated = bool(message[2])
         return worker
 
+    def _in_thread(self, function, *args) -> asyncio.Future:
+        """Run a blocking call (a wait for a worker's answer, a start, a kill) on the pool's own threads:
+        the event loop's default executor has min(32, CPUs + 4) threads, fewer on a small machine than
+        long queries, spares being started and the quick lane can hold at once."""
+        if self._threads is None and not self._closed:
+            self._threads = ThreadPoolExecutor(3 * max(1, self.limits.workers) + 4, "tipkg-query-pool")
+        executor = None if self._closed else self._threads  # after close(): what is left of a request
+        return asyncio.get_running_loop().run_in_executor(executor, function, *args)
+
     async def start(self) -> None:
         self._idle = asyncio.Queue()
-        loop = asyncio.get_running_loop()
         workers = await asyncio.gather(
-            *(loop.run_in_executor(None, self._spawn) for _ in range(max(1, self.limits.workers)))
+            *(self._in_thread(self._spawn) for _ in range(max(1, self.limits.workers)))
         )
         for worker in workers:
             self._all.add(worker)
@@ -256,6 +266,8 @@ class QueryEngine:
                 worker.conn.send(None)
             worker.kill()
         self._all.clear()
+        if self._threads is not None:
+            self._threads.shutdown(wait=False)  # its waits end with the workers just killed
 
     # Spares: starting a worker takes 0.6 s on an idle machine (Python, imports) and seconds on a busy one;
     # a worker stopped with no replacement ready leaves the pool short, the quick lane too, until then. So
@@ -275,7 +287,7 @@ class QueryEngine:
 
     async def _make_spare(self) -> None:
         try:
-            spare = await asyncio.get_running_loop().run_in_executor(None, self._spawn)
+            spare = await self._in_thread(self._spawn)
         except RuntimeError as exc:
             log.error("could not start a spare query worker: %s", exc)
             return
@@ -288,7 +300,7 @@ class QueryEngine:
         if self._long == 0 or self._closed:
             spares, self._spares = self._spares, []
             for spare in spares:
-                self._background(asyncio.get_running_loop().run_in_executor(None, spare.kill))
+                self._background(self._in_thread(spare.kill))
 
     def _stop(self, worker: _Worker) -> None:
         """Take a worker out of the pool and kill it; a spare takes its place at once, else a fresh one
@@ -299,7 +311,7 @@ class QueryEngine:
             self._all.add(fresh)
             assert self._idle is not None
             self._idle.put_nowait(fresh)
-            self._background(asyncio.get_running_loop().run_in_executor(None, worker.kill))
+            self._background(self._in_thread(worker.kill))
         else:
             self._background(self._replace(worker))
         self._top_up()
@@ -308,13 +320,12 @@ class QueryEngine:
     async def _replace(self, worker: _Worker) -> bool:
         """Kill a worker and start a fresh one in its place; False when that failed three times."""
         self._all.discard(worker)
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, worker.kill)
+        await self._in_thread(worker.kill)
         for attempt in range(3):
             if self._closed:
                 return False
             try:
-                fresh = await loop.run_in_executor(None, self._spawn)
+                fresh = await self._in_thread(self._spawn)
             except RuntimeError as exc:
                 log.error("could not replace a query worker (attempt %d of 3): %s", attempt + 1, exc)
                 await asyncio.sleep(1)
@@ -368,14 +379,13 @@ class QueryEngine:
         """Send one request and wait for its answer: `quick` seconds, then as a long query (if a slot is
         free) up to the budget. The worker goes back to the pool, or is replaced when stopped or dead."""
         limits = self.limits
-        loop = asyncio.get_running_loop()
 
         def send_and_wait(seconds: float) -> bool:
             worker.conn.send(request)
             return worker.conn.poll(seconds)
 
         try:
-            ready = await loop.run_in_executor(None, send_and_wait, min(limits.quick, limits.timeout))
+            ready = await self._in_thread(send_and_wait, min(limits.quick, limits.timeout))
             if not ready and limits.timeout > limits.quick:
                 if self._at_risk():
                     self._stop(worker)
@@ -386,7 +396,7 @@ class QueryEngine:
                             worker.pid)
                 self._stop(worker)
                 raise QueryTimeout(limits.timeout)
-            reply = await loop.run_in_executor(None, worker.conn.recv)
+            reply = await self._in_thread(worker.conn.recv)
         except (EOFError, OSError):
             # The worker died while answering (Oxigraph crashed, or ran out of memory and aborted).
             replaced = bool(self._spares)
@@ -411,7 +421,6 @@ class QueryEngine:
         """Wait for a long query's answer up to the timeout, at the lowest priority; a spare is started
         `LEAD` seconds before the timeout, so that a stopped worker is replaced at once."""
         limits = self.limits
-        loop = asyncio.get_running_loop()
         self._long += 1
         self._top_up()
         if limits.long_slots < limits.workers:  # yield the CPU to the quick lane, when there is one
@@ -419,12 +428,12 @@ class QueryEngine:
         left = limits.timeout - limits.quick
         lead = min(LEAD, left / 2)
         try:
-            if await loop.run_in_executor(None, worker.conn.poll, left - lead):
+            if await self._in_thread(worker.conn.poll, left - lead):
                 return True
             self._near += 1
             self._top_up()
             try:
-                return await loop.run_in_executor(None, worker.conn.poll, lead)
+                return await self._in_thread(worker.conn.poll, lead)
             finally:
                 self._near -= 1
         finally:
