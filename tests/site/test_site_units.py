@@ -91,3 +91,10 @@ def test_relink_with_the_sites_root_writes_absolute_paths():
     out = relink('<a href="/id/">all</a><link href="/static/style.css">', "404.html", lambda p, q: None,
                  "/tipkg/")
     assert 'href="/tipkg/id/index.html"' in out and 'href="/tipkg/static/style.css"' in out
+
+
+def test_a_base_the_graph_does_not_use_is_a_usage_error(tmp_path):
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["site", "--out", str(out), "--base", "https://example.org/nothing/"])
+    assert result.exit_code == 2 and "no IRI of the graph is under the base" in result.output
+    assert not out.exists() and list(tmp_path.iterdir()) == []

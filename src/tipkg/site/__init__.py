@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tipkg.errors import UsageError
 from tipkg.load import LoadedProject
 from tipkg.publish import WRITERS, Build, check_replaceable, write_all, write_folder
 from tipkg.reason import Reasoning
@@ -68,6 +69,9 @@ def _fill(loaded: LoadedProject, reasoning: Reasoning, out: Path, folder: Path,
     app = create_app(loaded, ServerSettings(base=settings.base, dist_dir=folder / "dist", workers=1))
     server: Server = app.state.server
     paths = resource_paths(server.site)
+    if not paths:
+        raise UsageError(f"no IRI of the graph is under the base {settings.base}, so no resource would "
+                         "have a page; give --base the namespace the graph's IRIs use")
     folders = {path.split("/")[0] for path in paths}
     check_replaceable(out, TOP | folders | {f"{f}.html" for f in folders}, what="site")
     (folder / "dist").mkdir()
