@@ -17,6 +17,7 @@ XSD literal that is not of its type, or (the ontology) a control character that 
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -116,7 +117,12 @@ def read_text(path: Path, max_bytes: int | None = None) -> str:
 
     `max_bytes` is the parsing budget (`tipkg.budget`): a larger file is refused before it is read."""
     try:
-        too_large = file_too_large(path.stat().st_size, max_bytes)
+        status = path.stat()
+        if stat.S_ISDIR(status.st_mode):
+            raise InputError("is a folder, not a file", path)
+        if not stat.S_ISREG(status.st_mode):  # a pipe or a device would block the read, or never end
+            raise InputError("not a regular file", path, hint="RDF files are read from regular files only")
+        too_large = file_too_large(status.st_size, max_bytes)
         if too_large:
             raise BudgetExceeded(too_large, path, hint="split it, or raise the budget with --max-file-mb")
         raw = path.read_bytes()

@@ -86,3 +86,12 @@ def test_case(case: Case, tmp_path: Path, previous_dist: Path) -> None:
     check_message(case, project, built)
     assert tree_bytes(out) == before  # the previous build, untouched
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "project"]  # nothing staged left behind
+
+
+def test_pipe_given_as_a_data_file_is_refused_not_read(tmp_path: Path) -> None:
+    """A FILE argument skips the folder checks; reading a pipe would wait for a writer forever."""
+    pipe = tmp_path / "pipe.ttl"
+    os.mkfifo(pipe)
+    result = run("validate", "--project", MINI, pipe)
+    assert result.exit_code == 2
+    assert f"error: {pipe}: not a regular file" in result.stderr
