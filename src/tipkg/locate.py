@@ -93,7 +93,7 @@ def turtle_texts(paths: Iterable[Path]) -> Iterable[tuple[Path, str]]:
         if path.suffix not in (".ttl", ".trig"):
             continue
         try:
-            yield path, path.read_text(encoding="utf-8")
+            yield path, path.read_text(encoding="utf-8-sig")  # a BOM is dropped, as the loader does
         except (OSError, UnicodeDecodeError):
             continue
 

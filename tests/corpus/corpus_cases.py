@@ -30,6 +30,8 @@ PREFIXES = """@prefix tip: <https://w3id.org/tipkg/ontology#> .
 @prefix ex: <http://example.org/> .
 """  # 12 lines: a statement after it is on line 13
 BODY = PREFIXES.count("\n") + 1
+ID_PREFIX = "@prefix id: <https://w3id.org/tipkg/id/> .\n"
+ID_FIRST = ID_PREFIX + PREFIXES.replace(ID_PREFIX, "")  # the same lines, id: on the first
 
 SLOW_JOIN = "?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o . ?p ?q ?r"
 SLOW_FILTER = 'FILTER(STR(?a) = CONCAT(STR(?d), STR(?g), STR(?j), STR(?m), STR(?p), "!"))'
@@ -436,6 +438,18 @@ CASES: list[Case] = [
         2,
         "syntax error",
         f"data/x.ttl:{BODY + 1}",
+    ),
+    Case(
+        "bom-file-still-located",
+        write_bytes(
+            "data/x.ttl",
+            b"\xef\xbb\xbf"  # the BOM stands before the declaration of id:, which must still be read
+            + ID_FIRST.encode()
+            + b'id:x a tip:Office ; skos:prefLabel "X"@en ; org:subOrganizationOf id:x .\n',
+        ),
+        1,
+        "An organisation cannot be its own ancestor",
+        f"data/x.ttl:{BODY}",
     ),
     # --- empty and huge ---------------------------------------------------------------------------------
     Case("empty-data-file", write("data/empty.ttl", ""), 2, "holds no triples", "data/empty.ttl"),
