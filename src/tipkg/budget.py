@@ -5,7 +5,8 @@ with a cartesian join. pyoxigraph and pySHACL cannot be cancelled from Python, s
 forked child process that is killed at its deadline (the parent's copy of the store is untouched, and the
 child returns picklable results). The budget then ends the command with `BudgetExceeded` (exit 2), naming
 the stage, the file it was working on and the option that raises the limit. A budget of 0 means no limit:
-the stage then runs in this process.
+the stage then runs in this process. A child killed from outside (kill -9, the out-of-memory killer) takes
+this process with it by the same signal, so the command ends as it would have without the child.
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ def run_steps(stage: str, steps: Sequence[Step], seconds: float, option: str) ->
     sender.close()
     try:
         return _collect(receiver, stage, steps, seconds, option)
+    except EOFError:  # the child ended without a word: killed from outside (kill -9, out of memory)
+        child.join()
+        if child.exitcode is not None and child.exitcode < 0:
+            os.kill(os.getpid(), -child.exitcode)  # die of the same signal, as without the child
+        raise RuntimeError(f"{stage}: the worker process ended (exit {child.exitcode})") from None
     finally:
         receiver.close()
         if child.is_alive():
@@ -96,11 +102,7 @@ def _collect(receiver: Connection, stage: str, steps: Sequence[Step], seconds: f
                 f"{stage} ran out of time ({seconds:g} s) while running {steps[current].name}",
                 hint=f"make it cheaper, or raise the budget with {option} (0 = no limit)",
             )
-        try:
-            kind, value = receiver.recv()
-        except EOFError:  # killed from outside (out of memory) before it could answer
-            died = f"{stage}: the worker process died while running {steps[current].name}"
-            raise RuntimeError(died) from None
+        kind, value = receiver.recv()  # EOFError when the child was killed: run_steps answers it
         if kind == "start":
             current = value
         elif kind == "done":
