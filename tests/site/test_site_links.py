@@ -126,3 +126,11 @@ def test_the_sites_own_files(site):
         assert (site / name).is_file(), name
     built = sorted(p.name for p in (site / "dist").iterdir())
     assert "ontology.owl" in built and "inferred.ttl" in built
+
+
+def test_the_home_page_describes_the_build_it_offers(site):
+    """The dataset table comes from the site's own dist/void.ttl (its distributions: the data dumps)."""
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Data dump" in home
+    for dump in ("tipkg.ttl", "tipkg.nq", "ontology.owl"):
+        assert f'href="dist/{dump}"' in home

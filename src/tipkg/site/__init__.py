@@ -66,6 +66,10 @@ def write_site(loaded: LoadedProject, reasoning: Reasoning, out: Path,
 
 def _fill(loaded: LoadedProject, reasoning: Reasoning, out: Path, folder: Path,
           settings: SiteSettings) -> SiteSummary:
+    # The build first: the server reads its void.ttl (home page, /.well-known/void) when it is made.
+    (folder / "dist").mkdir()
+    write_all(Build.of(loaded, reasoning), folder / "dist", WRITERS)
+    shutil.copytree(STATIC_DIR, folder / "static", ignore=shutil.ignore_patterns(".*", "__pycache__"))
     app = create_app(loaded, ServerSettings(base=settings.base, dist_dir=folder / "dist", workers=1))
     server: Server = app.state.server
     paths = resource_paths(server.site)
@@ -74,9 +78,6 @@ def _fill(loaded: LoadedProject, reasoning: Reasoning, out: Path, folder: Path,
                          "have a page; give --base the namespace the graph's IRIs use")
     folders = {path.split("/")[0] for path in paths}
     check_replaceable(out, TOP | folders | {f"{f}.html" for f in folders}, what="site")
-    (folder / "dist").mkdir()
-    write_all(Build.of(loaded, reasoning), folder / "dist", WRITERS)
-    shutil.copytree(STATIC_DIR, folder / "static", ignore=shutil.ignore_patterns(".*", "__pycache__"))
     seeds = ["/", "/id/", "/ontology", *(f"/ontology{s}" for s in (*SUFFIXES, ".owl"))]
     seeds += _own_pages(server, folder, settings)
     seeds += [f"/queries/{name}" for name in server.queries]
