@@ -177,14 +177,18 @@ def refuse_xml_entities(path: Path, text: str) -> None:
 
     try:
         fromstring(text, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        return
     except DefusedXmlException as exc:
         name = getattr(exc, "name", "") or ""
-        found = re.search(r"<!ENTITY\s+(?:%\s+)?" + re.escape(name), text)
-        line, column = position_of(text, found.start()) if found else (None, None)
-        raise InputError(f"RDF/XML declares the entity {name!r}", path, line, column,
-                         hint="write the text out; entity declarations are not read") from None
-    except Exception:  # not well-formed: Oxigraph's parser reports it with its position
+    except Exception:  # not well-formed: Oxigraph's parser reports it, unless expat stopped before an entity
+        name = ""
+    found = re.search(r"<!ENTITY\s+(?:%\s+)?" + re.escape(name), text)
+    if found is None:
         return
+    line, column = position_of(text, found.start())
+    named = f"the entity {name!r}" if name else "an entity"
+    raise InputError(f"RDF/XML declares {named}", path, line, column,
+                     hint="write the text out; entity declarations are not read")
 
 
 def parse_file(path: Path, max_bytes: int | None = None) -> list[ox.Quad]:
