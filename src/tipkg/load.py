@@ -274,17 +274,29 @@ def parse_xml_literal(text: str) -> object:
 
 
 def check_xml_text(path: Path, quads: Iterable[ox.Quad]) -> None:
-    """The ontology is published as RDF/XML (ontology.owl), which cannot carry most control characters."""
+    """The ontology is published as RDF/XML (ontology.owl), which cannot carry most control characters,
+    nor a property whose IRI does not end in an XML name (`<http://example.org/1>`)."""
+    names = Graph().namespace_manager
     for quad in quads:
         value = quad.object
         if isinstance(value, ox.Literal) and (bad := XML_FORBIDDEN.search(value.value)):
-            code = ord(bad.group())
-            text = read_text(path)
-            found = text.find(value.value[: bad.start()] or bad.group())
-            line, column = position_of(text, found) if found >= 0 else (None, None)
-            raise InputError(f"a literal holds the control character U+{code:04X}, which RDF/XML "
-                             "(ontology.owl) cannot carry", path, line, column,
-                             hint="remove it; a line break is written \\n")
+            raise xml_error(path, value.value[: bad.start()] or bad.group(),
+                            f"a literal holds the control character U+{ord(bad.group()):04X}, which RDF/XML "
+                            "(ontology.owl) cannot carry", "remove it; a line break is written \\n")
+        try:
+            names.compute_qname_strict(quad.predicate.value)  # what rdflib's RDF/XML writer needs
+        except ValueError:
+            raise xml_error(path, f"<{quad.predicate.value}>", f"the property <{quad.predicate.value}> cannot be "
+                            "written in RDF/XML (ontology.owl): its IRI does not end in an XML name",
+                            "end the IRI with a name that starts with a letter or _") from None
+
+
+def xml_error(path: Path, needle: str, message: str, hint: str) -> InputError:
+    """An InputError at the first line of the file that holds `needle` (none when it is written escaped)."""
+    text = read_text(path)
+    found = text.find(needle)
+    line, column = position_of(text, found) if found >= 0 else (None, None)
+    return InputError(message, path, line, column, hint=hint)
 
 
 def parse_into(dataset: Dataset, path: Path, max_bytes: int | None = None) -> int:

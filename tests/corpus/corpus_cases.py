@@ -337,6 +337,19 @@ CASES: list[Case] = [
         "control character U+001B",
         "ontology/x.ttl",
     ),
+    Case(
+        "ontology-property-without-xml-name",
+        turtle("ontology/x.ttl", 'tip:Office <http://example.org/1> "x" .'),
+        2,
+        "the property <http://example.org/1> cannot be written in RDF/XML",
+        f"ontology/x.ttl:{BODY}:12",
+    ),
+    Case(
+        "data-property-without-xml-name-is-fine",  # data is not published as RDF/XML
+        turtle("data/x.ttl", 'id:dos <http://example.org/1> "x" .'),
+        0,
+        "",
+    ),
     Case("symlink-loop", link("data/loop.ttl", "loop.ttl"), 2, "a link that loops", "data/loop.ttl"),
     Case(
         "symlink-pair-loop",
