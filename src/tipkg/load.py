@@ -286,8 +286,9 @@ def check_xml_text(path: Path, quads: Iterable[ox.Quad]) -> None:
         try:
             names.compute_qname_strict(quad.predicate.value)  # what rdflib's RDF/XML writer needs
         except ValueError:
-            raise xml_error(path, f"<{quad.predicate.value}>", f"the property <{quad.predicate.value}> cannot be "
-                            "written in RDF/XML (ontology.owl): its IRI does not end in an XML name",
+            iri = f"<{quad.predicate.value}>"
+            raise xml_error(path, iri, f"the property {iri} cannot be written in RDF/XML (ontology.owl): its "
+                            "IRI does not end in an XML name",
                             "end the IRI with a name that starts with a letter or _") from None
 
 
