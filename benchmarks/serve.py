@@ -160,8 +160,11 @@ def start_tipkg(project: Path, port: int) -> subprocess.Popen:
 
 
 def project_store_dump(project: Path) -> tuple[bytes, list[tuple[str, str]]]:
-    """The project's store layout as N-Quads, and the protocol parameters of the dataset tipkg queries."""
+    """The project's dataset in the remote layout (what `tipkg push` writes) as N-Quads, and the protocol
+    parameters of the dataset tipkg queries."""
     sys.path.insert(0, str(REPO / "src"))
+    import pyoxigraph as ox
+
     from tipkg.engine import ProjectStore
     from tipkg.load import load_project
     from tipkg.project import find_project
@@ -172,7 +175,7 @@ def project_store_dump(project: Path) -> tuple[bytes, list[tuple[str, str]]]:
     dataset = store.dataset(inferred=False)  # the canned question and entity descriptions are asserted ones
     params = [("default-graph-uri", g) for g in dataset.default_graphs]
     params += [("named-graph-uri", g) for g in dataset.named_graphs]
-    return store.nquads(), params
+    return store.remote_layout().dump(format=ox.RdfFormat.N_QUADS) or b"", params
 
 
 def start_oxigraph(dump: bytes, port: int, folder: Path) -> subprocess.Popen:

@@ -4,20 +4,27 @@
 loads `ProjectStore.nquads()` into each worker). The remote client (`tipkg.remote`) sends the same query with
 the same dataset to another endpoint, so that both give the same rows.
 
-The store layout, which `tipkg push` writes to a remote store too:
+The dataset every query runs on (`QueryDataset`, never whatever a store's default graph happens to be):
 
-- every named graph of the data as it is (one per source sentence, the editorial graph, ...);
-- the store's default graph: the data's default graph (the provenance records) and the ontology;
-- `id:graph/asserted`: everything above in one graph, each triple once (the RDF merge);
-- `id:graph/inferred`: the OWL 2 RL entailments that are not asserted (`tipkg.reason`), once asked for.
+- the default graph: the RDF merge of every asserted graph (each triple once) and the ontology, plus the
+  OWL 2 RL entailments that are not asserted (`tipkg.reason`) for a question about entailments;
+- the named graphs: the data's (one per source sentence, the editorial graph, ...), plus `id:graph/inferred`
+  (the entailments) for a question about entailments.
 
-A query runs on an explicit dataset (`QueryDataset`), never on whatever a store's default graph happens to
-be: the default graph is `id:graph/asserted` (plus `id:graph/inferred` for a question about entailments;
-the two never share a triple, so no row is counted twice), and the named graphs are the data's (plus
-`id:graph/inferred`). A query with its own FROM / FROM NAMED gets the graphs it names instead (graphs of
-the store: Oxigraph never fetches a dataset clause). Oxigraph merges several default graphs as a bag, and
-a union default graph too; the materialised merge is what gives set semantics, the same on every store
-whatever its flags.
+A query with its own FROM / FROM NAMED gets the graphs it names instead (graphs of the store: Oxigraph never
+fetches a dataset clause). Oxigraph merges several default graphs as a bag, and a union default graph too;
+the materialised merge is what gives set semantics, the same on every store whatever its flags.
+
+Two layouts hold that dataset:
+
+- in a remote store (`layout_store`, written by `tipkg push`): the data's graphs as they are, the data's
+  default graph and the ontology in the store's default graph, the merge in `id:graph/asserted` and the
+  entailments in `id:graph/inferred`; the protocol names the graphs (`default-graph-uri`, ...);
+- in the local store (`local_store`: `tipkg query`, `validate`, the server's workers): the merge *is* the
+  store's default graph, so that a query needs no list of named graphs. Oxigraph's cost for such a list
+  grows with its length on every query (0.5 s a query with 2,500 graphs), and a project has one graph a
+  sentence. `QueryDataset.options` translates: `id:graph/asserted` is the store's default graph, and the
+  named graphs are left to the store whenever they are all it holds (or the query has no GRAPH).
 
 Parameters are pyoxigraph terms substituted by the engine (`substitutions`), never text.
 """
@@ -61,10 +68,14 @@ class QueryDataset:
             return cls((ASSERTED_GRAPH, INFERRED_GRAPH), (*named, INFERRED_GRAPH))
         return cls((ASSERTED_GRAPH,), named)
 
-    def options(self) -> dict[str, Any]:
-        """Keyword arguments of pyoxigraph's `Store.query` for this dataset."""
-        return {"default_graph": [ox.NamedNode(g) for g in self.default_graphs],
-                "named_graphs": [ox.NamedNode(g) for g in self.named_graphs]}
+    def options(self, stored_graphs: frozenset[str], query: Sparql) -> dict[str, Any]:
+        """Keyword arguments of pyoxigraph's `Store.query` for this dataset on a local store (`local_store`)
+        whose named graphs are `stored_graphs`: the list of named graphs only when it matters."""
+        default = [ox.DefaultGraph() if g == ASSERTED_GRAPH else ox.NamedNode(g) for g in self.default_graphs]
+        named = None  # None: the store's named graphs, all of them
+        if query.uses_graph and frozenset(self.named_graphs) != stored_graphs:
+            named = [ox.NamedNode(g) for g in self.named_graphs]
+        return {"default_graph": default, "named_graphs": named}
 
 
 @dataclass(frozen=True)
@@ -115,20 +126,40 @@ def take(items: Iterable[T], limit: int | None) -> tuple[tuple[T, ...], bool]:
 
 
 def run_query(store: ox.Store, query: Sparql, dataset: QueryDataset | None, bindings: Bindings | None = None,
-              max_rows: int | None = None, prefixes: Mapping[str, str] | None = None) -> QueryResult:
-    """How every query runs, here and in the server's workers: on `dataset` (None: the query's own FROM),
-    parameters substituted by the engine, at most `max_rows` rows. Raises what pyoxigraph raises."""
+              max_rows: int | None = None, prefixes: Mapping[str, str] | None = None,
+              stored_graphs: frozenset[str] | None = None) -> QueryResult:
+    """How every query runs, here and in the server's workers: on `dataset` (None: the query's own FROM) of a
+    local store (`local_store`; `stored_graphs`: its named graphs, when the caller knows them), parameters
+    substituted by the engine, at most `max_rows` rows. Raises what pyoxigraph raises."""
     substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+    options: dict[str, Any] = {}
+    if dataset is not None:
+        options = dataset.options(named_graph_names(store) if stored_graphs is None else stored_graphs, query)
+    elif query.has_dataset:
+        add_asserted_graph(store)  # FROM <id:graph/asserted> names the merge, as on a remote store
     answer = store.query(query.text, prefixes=dict(prefixes) if prefixes else None,
-                         substitutions=substitutions or None, **(dataset.options() if dataset else {}))
+                         substitutions=substitutions or None, **options)
     return result_of(answer, query.form, max_rows)
+
+
+def add_asserted_graph(store: ox.Store) -> None:
+    """Give a local store the merge as the named graph id:graph/asserted too, once: a query's own FROM may
+    name it. Made on demand, because it doubles the store and makes every GRAPH query list its graphs."""
+    if next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(ASSERTED_GRAPH))), None) is None:
+        store.update(COPY_INTO_ASSERTED)
+
+
+def named_graph_names(store: ox.Store) -> frozenset[str]:
+    return frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
 
 
 # --- the project's dataset, assembled in this one place ----------------------------------------------------
 
 # The merge of every asserted graph, filled by the store itself (no triple crosses into Python).
-FILL_ASSERTED = f"""INSERT {{ GRAPH {ox.NamedNode(ASSERTED_GRAPH)} {{ ?s ?p ?o }} }}
+MERGE_INTO_ASSERTED = f"""INSERT {{ GRAPH {ox.NamedNode(ASSERTED_GRAPH)} {{ ?s ?p ?o }} }}
 WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"""
+MERGE_INTO_DEFAULT = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+COPY_INTO_ASSERTED = f"INSERT {{ GRAPH {ox.NamedNode(ASSERTED_GRAPH)} {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}"
 
 
 def ontology_quads(loaded: LoadedProject) -> Iterator[ox.Quad]:
@@ -136,13 +167,28 @@ def ontology_quads(loaded: LoadedProject) -> Iterator[ox.Quad]:
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph())  # type: ignore[arg-type]
 
 
-def layout_store(data: ox.Store, ontology: Iterable[ox.Quad] = ()) -> ox.Store:
-    """The store layout of the module docstring: the data as given (a project's, or a built file for
-    `tipkg push --from`), the ontology in the default graph, and their merge in id:graph/asserted."""
+def copy_store(data: ox.Store, ontology: Iterable[ox.Quad]) -> ox.Store:
+    """A new store: the data's quads, and the ontology in the default graph (copied in Rust, as N-Quads)."""
     store = ox.Store()
     store.bulk_load(data.dump(format=ox.RdfFormat.N_QUADS) or b"", format=ox.RdfFormat.N_QUADS)
     store.bulk_extend(ontology)
-    store.update(FILL_ASSERTED)
+    return store
+
+
+def layout_store(data: ox.Store, ontology: Iterable[ox.Quad] = ()) -> ox.Store:
+    """The remote layout of the module docstring (what `tipkg push` writes): the data as given (a project's,
+    or a built file for `tipkg push --from`), the ontology in the default graph, their merge in
+    id:graph/asserted."""
+    store = copy_store(data, ontology)
+    store.update(MERGE_INTO_ASSERTED)
+    return store
+
+
+def local_store(data: ox.Store, ontology: Iterable[ox.Quad] = ()) -> ox.Store:
+    """The local layout of the module docstring: the data's named graphs, and the merge of everything with
+    the ontology as the store's default graph."""
+    store = copy_store(data, ontology)
+    store.update(MERGE_INTO_DEFAULT)
     return store
 
 
@@ -151,10 +197,9 @@ class ProjectStore:
 
     def __init__(self, loaded: LoadedProject) -> None:
         self.loaded = loaded
-        self.store = layout_store(loaded.store, ontology_quads(loaded))
-        self.graphs: tuple[str, ...] = tuple(sorted(
-            g.value for g in self.store.named_graphs()
-            if isinstance(g, ox.NamedNode) and g.value not in HELPER_GRAPHS))
+        self.store = local_store(loaded.store, ontology_quads(loaded))
+        self.graphs: tuple[str, ...] = tuple(sorted(named_graph_names(self.store) - HELPER_GRAPHS))
+        self.stored_graphs = frozenset(self.graphs)
         self.has_entailments = False
 
     @property
@@ -167,6 +212,7 @@ class ProjectStore:
         if not self.has_entailments:
             inferred = ox.NamedNode(INFERRED_GRAPH)
             self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, inferred) for t in entailments)
+            self.stored_graphs = self.stored_graphs | {INFERRED_GRAPH}
             self.has_entailments = True
 
     def dataset(self, inferred: bool = False) -> QueryDataset:
@@ -178,7 +224,10 @@ class ProjectStore:
             raise RuntimeError("ProjectStore.add_entailments() must come before an inferred query")
         try:
             dataset = None if query.has_dataset else self.dataset(inferred)
-            return run_query(self.store, query, dataset, bindings, max_rows)
+            result = run_query(self.store, query, dataset, bindings, max_rows, None, self.stored_graphs)
+            if query.has_dataset:  # run_query gave the store id:graph/asserted
+                self.stored_graphs |= {ASSERTED_GRAPH}
+            return result
         except SyntaxError as exc:  # parsed once already; only a project's own odd query lands here
             raise InputError(f"SPARQL syntax error: {exc}") from None
         except (OSError, ValueError, RuntimeError) as exc:
@@ -192,9 +241,24 @@ class ProjectStore:
         column = result.variables.index(variable)
         return [term for row in result.rows if (term := row[column]) is not None]
 
+    def remote_layout(self) -> ox.Store:
+        """This dataset in the remote layout (`layout_store`, what `tipkg push` writes), with the entailments
+        when they were added."""
+        store = layout_store(self.loaded.store, ontology_quads(self.loaded))
+        inferred = ox.NamedNode(INFERRED_GRAPH)
+        store.bulk_extend(self.store.quads_for_pattern(None, None, None, inferred))
+        return store
+
     def nquads(self) -> bytes:
         """The whole store as N-Quads (for the server's workers and for `tipkg push`)."""
         return self.store.dump(format=ox.RdfFormat.N_QUADS) or b""  # None only when given a path
+
+    def default_graph_size(self, inferred: bool = False) -> int:
+        """How many triples the dataset's default graph has (the merge, and the entailments if `inferred`)."""
+        graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+        if inferred:
+            graphs.append(ox.NamedNode(INFERRED_GRAPH))
+        return sum(len(list(self.store.quads_for_pattern(None, None, None, g))) for g in graphs)
 
     def quad_count(self) -> int:
         return len(self.store)

@@ -171,7 +171,7 @@ def project_quads(project_dir: Path | None, inferred: bool, progress: Callable[[
     if inferred:
         progress("computing the OWL 2 RL entailments")
         store.add_entailments(reason(store.loaded).entailments)
-    return list(store.store)
+    return list(store.remote_layout())
 
 
 def plan(quads: Iterable[ox.Quad], into: str | None = None) -> list[Part]:

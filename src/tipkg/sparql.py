@@ -54,6 +54,7 @@ _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _VARIABLE = re.compile(r"[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)")
 _VALUES = re.compile(r"(?<![\w:?$@\-])VALUES(?![\w:\-])", re.IGNORECASE)
 _FROM = re.compile(r"(?<![\w:?$@\-])FROM(?![\w:\-])", re.IGNORECASE)
+_GRAPH = re.compile(r"(?<![\w:?$@\-])GRAPH(?![\w:\-])", re.IGNORECASE)
 _POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
 
 
@@ -179,6 +180,7 @@ class Sparql:
     projected: tuple[str, ...]  # SELECT's result variables (empty for other forms)
     has_trailing_values: bool
     has_dataset: bool = False  # FROM / FROM NAMED: the query names its own graphs (of the store)
+    uses_graph: bool = True  # a GRAPH pattern: the query can see named graphs
 
     @classmethod
     def parse(cls, text: str, source: Path | str | None = None,
@@ -203,7 +205,8 @@ class Sparql:
         else:
             form = QueryForm.DESCRIBE if first_keyword(bare) == "DESCRIBE" else QueryForm.CONSTRUCT
         variables = frozenset(_VARIABLE.findall(bare))
-        return cls(text, form, variables, projected, trailing_values(bare), bool(_FROM.search(bare)))
+        return cls(text, form, variables, projected, trailing_values(bare), bool(_FROM.search(bare)),
+                   bool(_GRAPH.search(bare)))
 
 
 def declared_prefixes(text: str) -> set[str]:

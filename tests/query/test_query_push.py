@@ -41,7 +41,7 @@ def server_graphs(server: Oxigraph) -> dict[str, int]:
 def local_graphs(store: ProjectStore, inferred: bool = True) -> dict[str, int]:
     """The named graphs of the local store layout and their sizes."""
     counts: dict[str, int] = {}
-    for quad in store.store:
+    for quad in store.remote_layout():
         if isinstance(quad.graph_name, ox.NamedNode):
             counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
     if not inferred:
@@ -50,7 +50,7 @@ def local_graphs(store: ProjectStore, inferred: bool = True) -> dict[str, int]:
 
 
 def default_size(store: ProjectStore) -> int:
-    return sum(1 for _ in store.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    return sum(1 for _ in store.remote_layout().quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_push_uploads_the_store_layout_and_verifies_counts(which: str, empty_oxi
     assert result.exit_code == 0, result.stderr
     graphs = local_graphs(local)
     assert ASSERTED_GRAPH in graphs and INFERRED_GRAPH in graphs  # the entailments go up by default
-    total = len(local.store)
+    total = len(local.remote_layout())
     assert result.stdout.startswith(f"pushed {total} triples in {len(graphs) + 1} graphs to {server.store}")
     assert f"the server holds {total} triples" in result.stdout
     assert server_graphs(server) == graphs  # no temporary graph left behind
@@ -123,7 +123,7 @@ def test_push_into_one_graph(empty_oxigraph: Oxigraph, mini_dir: Path, local: Pr
     result = cli("push", "--store", empty_oxigraph.store, "--project", str(mini_dir), "--graph", target,
                  "--replace")
     assert result.exit_code == 0, result.stderr
-    merged = len({(q.subject, q.predicate, q.object) for q in local.store})  # the merge, each triple once
+    merged = len({(q.subject, q.predicate, q.object) for q in local.remote_layout()})  # the merge, once each
     assert server_graphs(empty_oxigraph) == {target: merged}
     assert "in 1 graphs" in result.stdout
 
@@ -133,7 +133,7 @@ def test_push_a_built_file(empty_stock_oxigraph: Oxigraph, local: ProjectStore, 
     """A built TriG (the data's graphs and the default graph) goes up with its merge beside it; it carries
     no entailments, so a question about them is refused by the store, not answered from the asserted graph."""
     path = tmp_path / "dump.trig"
-    data = [q for q in local.store
+    data = [q for q in local.remote_layout()
             if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in (ASSERTED_GRAPH,
                                                                                       INFERRED_GRAPH))]
     path.write_bytes(ox.serialize(data, format=ox.RdfFormat.TRIG))

@@ -225,7 +225,7 @@ def test_query_form_results_match_for_ask(pushed: dict[str, Oxigraph], bundled_s
 
 def hand_loaded_trig(store: ProjectStore) -> bytes:
     """The data's graphs and the default graph, as someone would upload a TriG file by hand."""
-    quads = [q for q in store.store
+    quads = [q for q in store.remote_layout()
              if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in (ASSERTED_GRAPH,
                                                                                        INFERRED_GRAPH))]
     return ox.serialize(quads, format=ox.RdfFormat.TRIG) or b""

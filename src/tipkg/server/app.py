@@ -13,7 +13,6 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rdflib import Graph
 from starlette.applications import Starlette
@@ -109,10 +108,7 @@ def worker_data(loaded: LoadedProject, inferred: bool) -> tuple[WorkerData, Quer
     if inferred:
         store.add_entailments(reason(loaded).entailments)
     dataset = store.dataset(inferred)
-    default_triples = sum(
-        sum(1 for _ in store.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
-        for graph in dataset.default_graphs
-    )
+    default_triples = store.default_graph_size(inferred)
     data = WorkerData(store.nquads(), store.graphs, dict(PREFIXES))
     return data, dataset, default_triples
 
