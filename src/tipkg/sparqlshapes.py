@@ -243,6 +243,7 @@ def expand_sparql_targets(shapes: Graph, select: Callable[[str], list]) -> Graph
         out.add(triple)
     for shape, target in targets:
         query = prefix_lines(shapes, target) + "\n" + str(shapes.value(target, SH.select))
+        Sparql.parse(query, f"sh:select of the target of {shape}")  # an error names the shape (exit 2)
         out.remove((shape, SH.target, target))
         for node in select(query):
             out.add((shape, SH.targetNode, node))

@@ -12,6 +12,7 @@ Every problem becomes a `Finding` with a `Severity`; `Report.failed(fail_on)` sa
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -142,19 +143,26 @@ def run_pyshacl(loaded: LoadedProject, shapes: Graph) -> Graph:
     """pyshacl's results graph for the union of the data against the shapes (no inference)."""
     import pyshacl  # imported late: it is the slowest import of the tool
     import rdflib.plugins.sparql
+    from pyshacl.errors import ShapeRecursionWarning
 
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <file:...> in a shape never reads the file
 
     try:
-        _conforms, results, _text = pyshacl.validate(
-            loaded.data_graph(),
-            shacl_graph=shapes,
-            ont_graph=loaded.ontology,
-            inference="none",
-            advanced=True,
-            allow_warnings=False,
-            abort_on_first=False,
-        )
+        with warnings.catch_warnings():  # pyshacl only warns of recursive shapes, then backs out of them
+            warnings.simplefilter("error", ShapeRecursionWarning)
+            _conforms, results, _text = pyshacl.validate(
+                loaded.data_graph(),
+                shacl_graph=shapes,
+                ont_graph=loaded.ontology,
+                inference="none",
+                advanced=True,
+                allow_warnings=False,
+                abort_on_first=False,
+            )
+    except ShapeRecursionWarning:
+        raise InputError("recursive shapes (a shape reaches itself through sh:node, sh:property, ...): "
+                         "SHACL leaves their results undefined", loaded.project.shapes_dir,
+                         hint="break the cycle") from None
     except (pyshacl.errors.ReportableRuntimeError, re.error) as exc:  # sh:path "notapath", sh:pattern "["
         text = exc.message if isinstance(exc, pyshacl.errors.ReportableRuntimeError) else f"sh:pattern: {exc}"
         reason = str(text).strip().splitlines()[0]

@@ -237,6 +237,22 @@ CASES: list[Case] = [
         ("--shacl-timeout", "1"),
     ),
     Case(
+        "recursive-shapes",
+        turtle("shapes/x.ttl", SHAPE_HEAD + "sh:node ex:T . ex:T a sh:NodeShape ; sh:node ex:S ."),
+        2,
+        "recursive shapes",
+        "shapes",
+    ),
+    Case(
+        "sparql-target-unparsable",
+        turtle(
+            "shapes/x.ttl",
+            'ex:S a sh:NodeShape ; sh:target [ a sh:SPARQLTarget ; sh:select "SELECT ?this {" ] .',
+        ),
+        2,
+        "sh:select of the target of http://example.org/S",
+    ),
+    Case(
         "integer-not-integer",
         turtle("data/x.ttl", 'id:dos skos:note "abc"^^xsd:integer .'),
         2,
