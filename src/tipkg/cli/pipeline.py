@@ -25,7 +25,7 @@ from tipkg.cli.common import format_option, out_option, progress, project_option
 from tipkg.errors import BudgetExceeded, CheckFailed, UsageError
 from tipkg.load import LoadedProject, load_project
 from tipkg.project import find_project
-from tipkg.reason import Reasoner
+from tipkg.reason import DEFAULT_REASONER, Reasoner
 from tipkg.scaffold import STARTER_BASE, init_project
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def reasoner_option(func):
     return click.option(
         "--reasoner",
         type=click.Choice(REASONERS),
-        default=Reasoner.REASONABLE.value,
+        default=DEFAULT_REASONER.value,
         show_default=True,
         help="OWL 2 RL engine for the consistency check and inferred.ttl.",
     )(func)
