@@ -143,6 +143,10 @@ def load_query(path: Path) -> CannedQuery:
         if not fields.get(required) or not fields[required][0]:
             raise InputError(f"missing '# {required}:' header line", path)
     sparql = Sparql.parse(text, path)
+    if name.endswith(VIOLATION_SUFFIX) and sparql.form.returns_graph:  # its rows are what fails the check
+        raise InputError(f"a *{VIOLATION_SUFFIX}.rq rule must be a SELECT or ASK query, not "
+                         f"{sparql.form.value}", path,
+                         hint="select the offending nodes: SELECT ?x WHERE { ... }")
     parameters = tuple(parse_parameter(p, path) for p in fields.get("param", []))
     for parameter in parameters:
         if parameter.name not in sparql.variables:

@@ -675,6 +675,13 @@ CASES: list[Case] = [
         "queries/update-violation.rq",
     ),
     Case(
+        "violation-query-construct",
+        query("graph-violation.rq", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"),
+        2,
+        "rule must be a SELECT or ASK query, not CONSTRUCT",
+        "queries/graph-violation.rq",
+    ),
+    Case(
         "query-from-a-file-reads-nothing",
         query("from-violation.rq", "SELECT ?x FROM <file:///etc/passwd> WHERE { ?x ?p ?o }"),
         0,
