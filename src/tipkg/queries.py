@@ -26,12 +26,14 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
+from tipkg.budget import Step, run_steps
 from tipkg.engine import Bindings, QueryResult
 from tipkg.errors import InputError, UsageError
 from tipkg.formats import Format
@@ -398,7 +400,12 @@ def check_query(query: CannedQuery, store: Store) -> CheckOutcome | None:
     return CheckOutcome(query, not diff, tuple(diff))
 
 
-def check_catalogue(catalogue: Catalogue, store: Store, with_expected: bool = True) -> list[CheckOutcome]:
-    """Every violation rule and (with_expected) every question with expected results."""
-    return [outcome for query in catalogue.queries if with_expected or query.is_violation
-            if (outcome := check_query(query, store)) is not None]
+def check_catalogue(catalogue: Catalogue, store: Store, with_expected: bool = True,
+                    seconds: float = 0) -> list[CheckOutcome]:
+    """Every violation rule and (with_expected) every question with expected results; with `seconds`,
+    all of them within that budget (`tipkg.budget`: a forked child, killed at the deadline) or
+    BudgetExceeded naming the query that was running."""
+    steps = [Step(f"{query.path.parent.name}/{query.path.name}", partial(check_query, query, store))
+             for query in catalogue.queries if with_expected or query.is_violation]
+    outcomes = run_steps("the query checks", steps, seconds, "--query-timeout")
+    return [outcome for outcome in outcomes if outcome is not None]

@@ -28,7 +28,7 @@ from tipkg.engine import ProjectStore
 from tipkg.errors import InputError
 from tipkg.load import LoadedProject
 from tipkg.locate import Location, declared_prefixes, definition_index
-from tipkg.queries import CheckOutcome, check_query, load_catalogue
+from tipkg.queries import CheckOutcome, check_catalogue, load_catalogue
 from tipkg.reason import Clash, Reasoner, Reasoning, reason
 from tipkg.sparql import screen
 from tipkg.sparqlshapes import SparqlConstraint, evaluate, expand_sparql_targets, split_shapes
@@ -385,12 +385,10 @@ def query_checks(
     folder = loaded.project.queries_dir
     if not folder.is_dir():
         return []
-    chosen = [q for q in load_catalogue(folder).queries if with_expected or q.is_violation]
-    if any(q.inferred for q in chosen):
+    catalogue = load_catalogue(folder)
+    if any(q.inferred for q in catalogue.queries if with_expected or q.is_violation):
         store.add_entailments(reasoning.entailments)
-    steps = [Step(display(loaded, q.path), partial(check_query, q, store)) for q in chosen]
-    outcomes = run_steps("the query checks", steps, budgets.query_seconds, "--query-timeout")
-    return [outcome for outcome in outcomes if outcome is not None]
+    return check_catalogue(catalogue, store, with_expected, budgets.query_seconds)
 
 
 def display(loaded: LoadedProject, path: Path) -> str:

@@ -95,3 +95,14 @@ def test_pipe_given_as_a_data_file_is_refused_not_read(tmp_path: Path) -> None:
     result = run("validate", "--project", MINI, pipe)
     assert result.exit_code == 2
     assert f"error: {pipe}: not a regular file" in result.stderr
+
+
+def test_query_check_has_the_query_budget_too(tmp_path: Path) -> None:
+    """`tipkg query check` runs the same checks as validate, within the same --query-timeout."""
+    project = tmp_path / "project"
+    shutil.copytree(MINI, project)
+    [case] = [case for case in CASES if case.name == "violation-query-cartesian"]
+    case.make(project)
+    result = run("query", "check", "--project", project, *case.args)
+    assert result.exit_code == 2, result.output
+    assert case.says in result.stderr

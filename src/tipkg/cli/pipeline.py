@@ -45,24 +45,30 @@ def reasoner_option(func):
     )(func)
 
 
+BUDGET_OPTIONS = {  # option: (default, help); also read from TIPKG_<OPTION> (docs/pipeline.md, "Budgets")
+    "--publish-timeout": (DEFAULT_PUBLISH_SECONDS, "Seconds for writing the files (0: no limit)."),
+    "--max-file-mb": (DEFAULT_MAX_FILE_MB, "Largest RDF file parsed, in MiB (0: no limit)."),
+    "--query-timeout": (DEFAULT_QUERY_SECONDS,
+                        "Seconds for all *-violation.rq and expected-results checks together (0: no limit)."),
+    "--shacl-timeout": (DEFAULT_SHACL_SECONDS, "Seconds for the SHACL shapes (0: no limit)."),
+}
+
+
+def budget_option(name: str):
+    """One budget option, with its TIPKG_* environment variable."""
+    default, help_text = BUDGET_OPTIONS[name]
+    envvar = "TIPKG_" + name[2:].upper().replace("-", "_")
+    return click.option(name, type=click.FloatRange(min=0), default=default, show_default=True,
+                        envvar=envvar, show_envvar=True, help=help_text)
+
+
 def budget_options(func=None, *, publishing: bool = False):
-    """--shacl-timeout, --query-timeout, --max-file-mb and (build) --publish-timeout, also from TIPKG_*
-    variables: docs/pipeline.md, "Budgets"."""
-    options = [
-        ("--max-file-mb", DEFAULT_MAX_FILE_MB, "Largest RDF file parsed, in MiB (0: no limit)."),
-        ("--query-timeout", DEFAULT_QUERY_SECONDS,
-         "Seconds for all *-violation.rq and expected-results checks together (0: no limit)."),
-        ("--shacl-timeout", DEFAULT_SHACL_SECONDS, "Seconds for the SHACL shapes (0: no limit)."),
-    ]
-    if publishing:
-        options.insert(0, ("--publish-timeout", DEFAULT_PUBLISH_SECONDS, "Seconds for writing the files "
-                                                                         "(0: no limit)."))
+    """--max-file-mb, --query-timeout, --shacl-timeout and (build) --publish-timeout."""
+    names = [name for name in BUDGET_OPTIONS if publishing or name != "--publish-timeout"]
 
     def decorate(command):
-        for name, default, help_text in options:
-            envvar = "TIPKG_" + name[2:].upper().replace("-", "_")
-            command = click.option(name, type=click.FloatRange(min=0), default=default, show_default=True,
-                                   envvar=envvar, show_envvar=True, help=help_text)(command)
+        for name in names:
+            command = budget_option(name)(command)
         return command
 
     return decorate(func) if func is not None else decorate

@@ -10,6 +10,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from tipkg.cli.common import format_option, progress, project_option, reports_errors
+from tipkg.cli.pipeline import budget_option
 from tipkg.engine import INFERRED_GRAPH
 from tipkg.errors import CheckFailed, TipkgError, UsageError
 from tipkg.formats import Format, known_names, resolve
@@ -166,12 +167,15 @@ def register(group: click.Group) -> None:
     @format_option(["text", "json"], "text")
     @project_option
     @endpoint_options
+    @budget_option("--query-timeout")
     @reports_errors
-    def check(output_format: str, project_dir: Path | None, endpoint: str | None, timeout: float) -> None:
+    def check(output_format: str, project_dir: Path | None, endpoint: str | None, timeout: float,
+              query_timeout: float) -> None:
         """Run every quality rule; compare every question with its expected results (exit 1 on a failure).
 
         With --endpoint, the checks that need what the endpoint does not hold (entailments, or a graph
-        without them) are skipped and listed.
+        without them) are skipped and listed, and --timeout bounds each request instead of
+        --query-timeout (which bounds the local checks, as in `tipkg validate`).
         """
         catalogue = load_catalogue(find_project(project_dir).queries_dir)
         session = QuerySession(project_dir, endpoint, timeout, progress)
@@ -180,7 +184,7 @@ def register(group: click.Group) -> None:
                                                     if not session.unanswerable(q)))
         if any(q.inferred for q in checked.queries):
             session.store(inferred=True)
-        outcomes = check_catalogue(checked, session.store())
+        outcomes = check_catalogue(checked, session.store(), seconds=0 if endpoint else query_timeout)
         failed = [o for o in outcomes if not o.passed]
         if output_format == "json":
             click.echo(json.dumps({"checks": [o.record() for o in outcomes],
