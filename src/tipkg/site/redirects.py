@@ -66,7 +66,9 @@ def htaccess(paths: Sequence[str], base: str, site_url: str | None) -> str:
             "RewriteRule ^(.*)$ - [E=TIPKG_SITE:%1]",
             *(f"AddType {fmt.media_type} .{fmt.value}" for fmt in MEDIA_TYPES),
             f"AddType {Format.RDFXML.media_type} .owl",
-            f'<Files "void">ForceType {Format.TURTLE.media_type}</Files>',  # .well-known/void
+            '<Files "void">',  # .well-known/void (Apache wants the section on lines of its own)
+            f"ForceType {Format.TURTLE.media_type}",
+            "</Files>",
         ]
     # The ontology (`ontology#Funds`) negotiates the same way: a program asking for RDF gets the file.
     for accept, fmt in NEGOTIATED:
