@@ -3,11 +3,15 @@ seeds), once per test session: the link checker reads the first, the stability t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from tests.serve.conftest import browser
 
@@ -42,6 +46,24 @@ def site(sites) -> Path:
 @pytest.fixture(scope="session")
 def site_again(sites) -> Path:
     return sites[1]
+
+
+@contextlib.contextmanager
+def running(command: list[str], url: str, **popen) -> Iterator[str]:
+    """A server started by `command` (its own session: Apache signals its whole process group when it
+    stops), once `url` answers; stopped by its process when the block ends."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True, **popen)
+    try:
+        for _ in range(100):
+            with contextlib.suppress(httpx.TransportError):
+                httpx.get(url, timeout=1)
+                break
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 __all__ = ["browser"]  # the real browser of the server's tests (Debian chromium driven by playwright)

@@ -7,9 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import httpx
 import pytest
 from tests.conftest import require_tool
 from tests.serve.conftest import free_port
+from tests.site.conftest import running
 from tests.site.test_site_links import resources
 
 from tipkg.site.redirects import htaccess
@@ -53,20 +52,8 @@ def apache(root: Path, home: Path) -> Iterator[str]:
     port = free_port()
     conf = home / "httpd.conf"
     conf.write_text(CONFIG.format(modules=MODULES, port=port, home=home, root=root))
-    # A session of its own: Apache signals its whole process group when it stops.
-    process = subprocess.Popen([binary, "-f", str(conf), "-DFOREGROUND"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(100):
-            with contextlib.suppress(httpx.TransportError):
-                httpx.get(url, timeout=1)
-                break
-            time.sleep(0.1)
+    with running([binary, "-f", str(conf), "-DFOREGROUND"], f"http://127.0.0.1:{port}/") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -5,35 +5,23 @@ sentence graph, and nothing fails to load or logs an error."""
 from __future__ import annotations
 
 import contextlib
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from tests.serve.conftest import free_port
+from tests.site.conftest import running
 
 
 @contextlib.contextmanager
 def static_server(root: Path) -> Iterator[str]:
     """Python's http.server on loopback, serving `root`'s parent: the site is at /<root name>/."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                                "--directory", str(root.parent)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/{root.name}/"
-    try:
-        for _ in range(100):
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(url, timeout=1).status_code == 200:
-                    break
-            time.sleep(0.1)
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory",
+               str(root.parent)]
+    with running(command, f"http://127.0.0.1:{port}/{root.name}/") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def watched(browser):
