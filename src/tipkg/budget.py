@@ -1,4 +1,5 @@
-"""Time and size budgets for the stages a project controls: parsing, SHACL shapes, query checks, publishing.
+"""Time and size budgets for the stages a project controls: parsing, SHACL shapes, reasoning, query checks,
+publishing.
 
 A project's files decide how much work `validate` and `build` do: a 2 GB file, a shape or a `*-violation.rq`
 with a cartesian join. pyoxigraph and pySHACL cannot be cancelled from Python, so a timed stage runs in a
@@ -28,6 +29,7 @@ DEFAULT_SHACL_SECONDS = 120.0
 DEFAULT_QUERY_SECONDS = 60.0
 DEFAULT_MAX_FILE_MB = 256.0
 DEFAULT_PUBLISH_SECONDS = 300.0
+DEFAULT_REASON_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Budgets:
     query_seconds: float = DEFAULT_QUERY_SECONDS
     max_file_mb: float = DEFAULT_MAX_FILE_MB
     publish_seconds: float = DEFAULT_PUBLISH_SECONDS  # canonical blank nodes: deep nesting costs ~n**2.6
+    reason_seconds: float = DEFAULT_REASON_SECONDS  # a chain of 400 owl:sameAs: minutes
 
     @property
     def max_file_bytes(self) -> int | None:

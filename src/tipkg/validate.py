@@ -415,7 +415,8 @@ def validate(
     report.findings += shacl
     report.runs.append(CheckRun(Check.SHACL, f"SHACL ({len(loaded.shapes)} shape triples)", len(shacl)))
 
-    reasoning = reason(loaded, reasoner)
+    closing = Step(f"the OWL 2 RL closure ({reasoner.value})", partial(reason, loaded, reasoner))
+    [reasoning] = run_steps("reasoning", [closing], budgets.reason_seconds, "--reason-timeout")
     report.reasoning = reasoning
     clashes = clash_findings(loaded, reasoning.clashes, where)
     report.findings += clashes

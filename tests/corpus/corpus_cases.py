@@ -253,6 +253,14 @@ CASES: list[Case] = [
         "sh:select of the target of http://example.org/S",
     ),
     Case(
+        "same-as-chain-slow-to-reason",  # 400 links: minutes with either OWL 2 RL engine
+        turtle("data/x.ttl", "\n".join(f"ex:n{i} owl:sameAs ex:n{i + 1} ; ex:p {i} ." for i in range(400))),
+        2,
+        "reasoning ran out of time (1 s) while running the OWL 2 RL closure",
+        None,
+        ("--reason-timeout", "1"),
+    ),
+    Case(
         "integer-not-integer",
         turtle("data/x.ttl", 'id:dos skos:note "abc"^^xsd:integer .'),
         2,

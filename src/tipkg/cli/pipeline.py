@@ -4,6 +4,7 @@ Each parses options and calls the library."""
 
 from __future__ import annotations
 
+import functools
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,16 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from tipkg.atomic import remove_stale
-from tipkg.budget import (
-    DEFAULT_BUDGETS,
-    DEFAULT_MAX_FILE_MB,
-    DEFAULT_PUBLISH_SECONDS,
-    DEFAULT_QUERY_SECONDS,
-    DEFAULT_SHACL_SECONDS,
-    Budgets,
-    Step,
-    run_steps,
-)
+from tipkg.budget import DEFAULT_BUDGETS, Budgets, Step, run_steps
 from tipkg.cli.common import format_option, out_option, progress, project_option, reports_errors
 from tipkg.errors import BudgetExceeded, CheckFailed, UsageError
 from tipkg.load import LoadedProject, load_project
@@ -45,39 +37,41 @@ def reasoner_option(func):
     )(func)
 
 
-BUDGET_OPTIONS = {  # option: (default, help); also read from TIPKG_<OPTION> (docs/pipeline.md, "Budgets")
-    "--publish-timeout": (DEFAULT_PUBLISH_SECONDS, "Seconds for writing the files (0: no limit)."),
-    "--max-file-mb": (DEFAULT_MAX_FILE_MB, "Largest RDF file parsed, in MiB (0: no limit)."),
-    "--query-timeout": (DEFAULT_QUERY_SECONDS,
+# option -> (Budgets field, help); also read from TIPKG_<OPTION>: docs/pipeline.md, "Budgets"
+BUDGET_OPTIONS = {
+    "--publish-timeout": ("publish_seconds", "Seconds for writing the files (0: no limit)."),
+    "--max-file-mb": ("max_file_mb", "Largest RDF file parsed, in MiB (0: no limit)."),
+    "--query-timeout": ("query_seconds",
                         "Seconds for all *-violation.rq and expected-results checks together (0: no limit)."),
-    "--shacl-timeout": (DEFAULT_SHACL_SECONDS, "Seconds for the SHACL shapes (0: no limit)."),
+    "--shacl-timeout": ("shacl_seconds", "Seconds for the SHACL shapes (0: no limit)."),
+    "--reason-timeout": ("reason_seconds", "Seconds for the OWL 2 RL closure and its clashes (0: no limit)."),
 }
 
 
 def budget_option(name: str):
-    """One budget option, with its TIPKG_* environment variable."""
-    default, help_text = BUDGET_OPTIONS[name]
+    """One budget option, its default from `Budgets`, with its TIPKG_* environment variable."""
+    field, help_text = BUDGET_OPTIONS[name]
     envvar = "TIPKG_" + name[2:].upper().replace("-", "_")
-    return click.option(name, type=click.FloatRange(min=0), default=default, show_default=True,
-                        envvar=envvar, show_envvar=True, help=help_text)
+    return click.option(name, type=click.FloatRange(min=0), default=getattr(DEFAULT_BUDGETS, field),
+                        show_default=True, envvar=envvar, show_envvar=True, help=help_text)
 
 
 def budget_options(func=None, *, publishing: bool = False):
-    """--max-file-mb, --query-timeout, --shacl-timeout and (build) --publish-timeout."""
+    """--max-file-mb and the stages' timeouts ((build) --publish-timeout too), handed to the command as one
+    `budgets: Budgets` argument."""
     names = [name for name in BUDGET_OPTIONS if publishing or name != "--publish-timeout"]
 
     def decorate(command):
+        @functools.wraps(command)
+        def with_budgets(*args, **kwargs):
+            chosen = {BUDGET_OPTIONS[name][0]: kwargs.pop(name[2:].replace("-", "_")) for name in names}
+            return command(*args, budgets=Budgets(**chosen), **kwargs)
+
         for name in names:
-            command = budget_option(name)(command)
-        return command
+            with_budgets = budget_option(name)(with_budgets)
+        return with_budgets
 
     return decorate(func) if func is not None else decorate
-
-
-def budgets_of(shacl_timeout: float, query_timeout: float, max_file_mb: float,
-               publish_timeout: float = DEFAULT_PUBLISH_SECONDS) -> Budgets:
-    return Budgets(shacl_seconds=shacl_timeout, query_seconds=query_timeout, max_file_mb=max_file_mb,
-                   publish_seconds=publish_timeout)
 
 
 def load(project_dir: Path | None, files: tuple[Path, ...] = (), budgets: Budgets = DEFAULT_BUDGETS
@@ -104,7 +98,7 @@ def load(project_dir: Path | None, files: tuple[Path, ...] = (), budgets: Budget
 @reports_errors
 def validate_command(
     project_dir: Path | None, files: tuple[Path, ...], output_format: str, fail_on: str, reasoner: str,
-    shacl_timeout: float, query_timeout: float, max_file_mb: float,
+    budgets: Budgets,
 ) -> None:
     """Check the data: SHACL shapes, OWL 2 RL consistency, *-violation.rq queries, expected query results.
 
@@ -121,7 +115,6 @@ def validate_command(
     from tipkg.report import ReportFormat, render
     from tipkg.validate import FailOn, validate
 
-    budgets = budgets_of(shacl_timeout, query_timeout, max_file_mb)
     loaded = load(project_dir, files, budgets)
     report = validate(loaded, Reasoner(reasoner), with_expected=not files, budgets=budgets)
     threshold = FailOn(fail_on)
@@ -136,8 +129,7 @@ def validate_command(
 @reasoner_option
 @budget_options(publishing=True)
 @reports_errors
-def build_command(project_dir: Path | None, out_dir: Path, reasoner: str, shacl_timeout: float,
-                  query_timeout: float, max_file_mb: float, publish_timeout: float) -> None:
+def build_command(project_dir: Path | None, out_dir: Path, reasoner: str, budgets: Budgets) -> None:
     """Validate, then publish the graph into --out (replaced whole, only when everything succeeded).
 
     Writes tipkg.ttl/.nt/.jsonld/.trig/.nq, context.jsonld, ontology.ttl/.owl, shapes.ttl, inferred.ttl and
@@ -147,7 +139,6 @@ def build_command(project_dir: Path | None, out_dir: Path, reasoner: str, shacl_
     Example:
       tipkg build --out dist
     """
-    budgets = budgets_of(shacl_timeout, query_timeout, max_file_mb, publish_timeout)
     check_and_publish(load(project_dir, budgets=budgets), Reasoner(reasoner), out_dir, budgets)
 
 

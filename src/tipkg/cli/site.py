@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
+from tipkg.budget import Budgets
 from tipkg.cli.common import out_option, progress, project_option, reports_errors
-from tipkg.cli.pipeline import budget_options, budgets_of, checked, load, reasoner_option
+from tipkg.cli.pipeline import budget_options, checked, load, reasoner_option
 from tipkg.cli.serve import server_library
 from tipkg.errors import UsageError
 from tipkg.reason import Reasoner
@@ -48,7 +49,7 @@ def _site_libraries() -> None:
 @budget_options
 @reports_errors
 def site_command(project_dir: Path | None, out_dir: Path, base: str, site_url: str | None, reasoner: str,
-                 shacl_timeout: float, query_timeout: float, max_file_mb: float) -> None:
+                 budgets: Budgets) -> None:
     """Validate, then write the pages of `tipkg serve` as a static site into --out (replaced whole).
 
     Home, a page per resource with its .ttl/.jsonld/.nt/.rdf/.trig beside it, the ontology reference, the
@@ -64,7 +65,6 @@ def site_command(project_dir: Path | None, out_dir: Path, base: str, site_url: s
 
     if not base.endswith(("/", "#")):
         raise UsageError(f"--base must end with / or #: {base!r}")
-    budgets = budgets_of(shacl_timeout, query_timeout, max_file_mb)
     loaded = load(project_dir, budgets=budgets)
     report = checked(loaded, Reasoner(reasoner), out_dir, budgets)
     assert report.reasoning is not None, "validate() always reasons"
