@@ -195,10 +195,10 @@ def tipkg_stages(project_dir: Path, timeout: float) -> None:
     from tipkg.engine import ProjectStore
     from tipkg.load import load_project
     from tipkg.project import Project
-    from tipkg.publish import Build, canonical, turtle
+    from tipkg.publish import Build, void_file
     from tipkg.reason import reason
     from tipkg.validate import Sources, clash_findings, query_checks, query_findings, shacl_check
-    from tipkg.void import Written, describe
+    from tipkg.void import Written
 
     loaded = timed("load", lambda: load_project(Project(project_dir)))
     timed("union", loaded.data_graph, lambda g: {"triples": len(g)})
@@ -214,8 +214,8 @@ def tipkg_stages(project_dir: Path, timeout: float) -> None:
                                 for outcome in query_checks(loaded, reasoning, True, store))}
 
     forked("query checks", checks, timeout)
-    build = timed("build: Build.of", lambda: Build.of(loaded, reasoning), lambda b: {"triples": len(b.full)})
-    for name in ("dataset", "context"):  # computed once, shared by several writers
+    build = timed("build: Build.of", lambda: Build.of(loaded, reasoning))
+    for name in ("nquads", "triples", "context"):  # computed once, shared by several writers
         if isinstance(getattr(Build, name, None), cached_property):
             timed(f"build: {name}", lambda name=name: getattr(build, name))
     written = []
@@ -228,8 +228,7 @@ def tipkg_stages(project_dir: Path, timeout: float) -> None:
         record = forked(name, write, timeout)
         if record and "bytes" in record:
             written.append(Written(name, record["bytes"], record["title"]))
-    timed("void.ttl", lambda: turtle(canonical(describe(build.loaded, build.full, written))),
-          lambda b: {"bytes": len(b)})
+    timed("void.ttl", lambda: void_file(build, written), lambda b: {"bytes": len(b)})
 
 
 # --- 3. the naive chain -------------------------------------------------------------------------------------

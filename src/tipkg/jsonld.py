@@ -10,8 +10,10 @@ gives the same `context.jsonld`:
 - a coercion where all of a property's values agree: `"@type": "@id"` for IRIs, the datatype for typed
   literals, `"@language"` for language-tagged strings, so values read as plain strings.
 
-`compact` has rdflib write the graph with that context (no network: the context is a dict, never fetched),
-then refers to the context by the relative IRI `context.jsonld` (the file beside it), sorts everything, and
+`compact` makes the graph's node objects with that context from pyoxigraph triples (`tipkg.nodeobjects`, as
+rdflib's JSON-LD writer compacts them, in time linear in the graph; no network: the context is a dict, never
+fetched), then refers to the context by the
+relative IRI `context.jsonld` (the file beside it), sorts everything, and
 nests each node that only one other node points to (a contact point, a post, a quote selector, an OWL
 restriction) inside that node, and each node that nothing points to and that points to one organisation (a
 responsibility, a membership) inside that organisation under `@reverse`. Organisations and the classes and
@@ -21,14 +23,24 @@ statements and what hangs on it.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import defaultdict
-from typing import Any
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from itertools import chain
+from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.namespace import RDF, RDFS
 
+from tipkg.nodeobjects import RDF_TYPE, Compactor, datatype_of
+from tipkg.terms import to_ox
 from tipkg.vocab import ORG, PREFIXES
+
+if TYPE_CHECKING:
+    from tipkg.load import LoadedProject
 
 CONTEXT_FILE = "context.jsonld"
 KEYWORD_LIKE = {"type", "id", "graph", "context", "value", "language", "list", "set", "base", "vocab"}
@@ -58,42 +70,64 @@ def term_names(iris: list[str]) -> dict[str, str]:
     return {min(claims)[1]: local for local, claims in candidates.items()}
 
 
-def coercion(values: list) -> dict[str, str]:
-    if all(isinstance(v, URIRef) for v in values):  # not blank nodes: rdflib then drops RDF lists
-        return {"@type": "@id"}
-    if not all(isinstance(v, Literal) for v in values):
-        return {}
-    languages = {v.language for v in values}
-    datatypes = {v.datatype for v in values}
-    if len(languages) == 1 and None not in languages:
-        return {"@language": next(iter(languages))}
-    if len(datatypes) == 1 and None not in datatypes and XSD.string not in datatypes:
-        return {"@type": next(iter(datatypes))}
-    return {}
+class Values:
+    """What a property's values have in common, for its coercion: all IRIs, all literals, and their
+    languages and datatypes (None for a plain string or a language-tagged one)."""
 
+    def __init__(self) -> None:
+        self.iris = self.literals = True
+        self.languages: set[str | None] = set()
+        self.datatypes: set[str | None] = set()
 
-def build_context(graph: Graph) -> dict[str, Any]:
-    """The JSON-LD context for a graph: prefixes, then one term per class and property used."""
-    values: dict[URIRef, list] = defaultdict(list)
-    classes: set[str] = set()
-    for _, p, o in graph:
-        if p == RDF.type:
-            if isinstance(o, URIRef):
-                classes.add(str(o))
+    def add(self, value: object) -> None:
+        if not isinstance(value, ox.NamedNode):  # not blank nodes either: they may be RDF lists
+            self.iris = False
+        if isinstance(value, ox.Literal):
+            self.languages.add(value.language)
+            self.datatypes.add(datatype_of(value))
         else:
-            values[URIRef(str(p))].append(o)
-    names = term_names(sorted(classes | {str(p) for p in values}))
+            self.literals = False
+
+    def coercion(self) -> dict[str, str]:
+        if self.iris:
+            return {"@type": "@id"}
+        if not self.literals:
+            return {}
+        if len(self.languages) == 1 and None not in self.languages:
+            return {"@language": next(iter(self.languages))}  # type: ignore[dict-item]
+        if len(self.datatypes) == 1 and None not in self.datatypes:
+            return {"@type": next(iter(self.datatypes))}  # type: ignore[dict-item]
+        return {}
+
+
+def build_context(triples: Iterable[ox.Triple]) -> dict[str, Any]:
+    """The JSON-LD context for a graph: prefixes, then one term per class and property used."""
+    values: dict[str, Values] = defaultdict(Values)
+    classes: set[str] = set()
+    for _, p, o in triples:
+        if p.value == RDF_TYPE:
+            if isinstance(o, ox.NamedNode):
+                classes.add(o.value)
+        else:
+            values[p.value].add(o)
+    names = term_names(sorted(classes | set(values)))
     context: dict[str, Any] = dict(PREFIXES)
     for iri, name in sorted(names.items(), key=lambda item: item[1]):
-        prop = URIRef(iri)
-        if prop in values:
-            extra = coercion(values[prop])
+        if iri in values:
+            extra = values[iri].coercion()
             if "@type" in extra and extra["@type"] != "@id":
                 extra["@type"] = compact_iri(str(extra["@type"]))
             context[name] = {"@id": compact_iri(iri), **extra} if extra else compact_iri(iri)
         else:
             context[name] = compact_iri(iri)
     return {"@context": dict(sorted(context.items()))}
+
+
+def context_of(loaded: LoadedProject) -> dict[str, Any]:
+    """The context of a project's ontology plus data, as `tipkg build` writes it (context.jsonld) without
+    building the dumps: the context depends only on which terms and values occur."""
+    ontology = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in loaded.ontology)  # type: ignore[arg-type]
+    return build_context(chain(ontology, (quad.triple for quad in loaded.store)))
 
 
 def compact_iri(iri: str) -> str:
@@ -104,16 +138,24 @@ def compact_iri(iri: str) -> str:
 # --- compaction and nesting -------------------------------------------------------------------------------
 
 
-def organisations(graph: Graph) -> set[str]:
-    """The IRIs of every instance of org:Organization or of a subclass (by the graph's rdfs:subClassOf)."""
-    classes = {ORG.Organization}
-    frontier = [ORG.Organization]
+def organisations(loaded: LoadedProject) -> set[str]:
+    """The IRIs of every instance of org:Organization or of a subclass (by rdfs:subClassOf in the ontology
+    and the data), in the ontology or in the data (the store, any graph)."""
+    store, ontology = loaded.store, loaded.ontology
+    sub_class, a = ox.NamedNode(str(RDFS.subClassOf)), ox.NamedNode(RDF_TYPE)
+    classes, frontier = {str(ORG.Organization)}, [str(ORG.Organization)]
     while frontier:
-        for sub in graph.subjects(RDFS.subClassOf, frontier.pop()):
-            if isinstance(sub, URIRef) and sub not in classes:
-                classes.add(sub)
-                frontier.append(sub)
-    return {str(s) for c in classes for s in graph.subjects(RDF.type, c)}
+        parent = frontier.pop()
+        subs = {str(s) for s in ontology.subjects(RDFS.subClassOf, URIRef(parent)) if isinstance(s, URIRef)}
+        subs |= {q.subject.value for q in store.quads_for_pattern(None, sub_class, ox.NamedNode(parent), None)
+                 if isinstance(q.subject, ox.NamedNode)}
+        frontier += sorted(subs - classes)
+        classes |= subs
+    found = {str(s) for c in classes for s in ontology.subjects(RDF.type, URIRef(c)) if isinstance(s, URIRef)}
+    for c in classes:
+        found |= {q.subject.value for q in store.quads_for_pattern(None, a, ox.NamedNode(c), None)
+                  if isinstance(q.subject, ox.NamedNode)}
+    return found
 
 
 def expand(curie: str) -> str:
@@ -121,25 +163,41 @@ def expand(curie: str) -> str:
     return PREFIXES[prefix] + rest if prefix in PREFIXES and not rest.startswith("//") else curie
 
 
-def compact(graph: Graph, context: dict[str, Any]) -> str:
-    """The graph as compacted, sorted, nested JSON-LD text that refers to `context.jsonld`."""
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a million small dicts and lists are made and none is freed: each
+    collection would walk them all again (a third of the time at 1M triples). Nothing here makes cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def compact(triples: Iterable[ox.Triple], context: dict[str, Any], orgs: set[str]) -> str:
+    """The graph as compacted, sorted, nested JSON-LD text that refers to `context.jsonld`; `orgs` are
+    the organisations (`organisations`), which are never nested."""
+    with gc_paused():
+        return compacted(triples, context, orgs)
+
+
+def compacted(triples: Iterable[ox.Triple], context: dict[str, Any], orgs: set[str]) -> str:
     terms = context["@context"]
-    document = json.loads(graph.serialize(format="json-ld", context=terms, auto_compact=True))
-    nodes = document.get("@graph", [document] if "@id" in document else [])
-    nodes = [{k: v for k, v in node.items() if k != "@context"} for node in nodes]
+    nodes = Compactor(terms).nodes(triples)
     linking = {
         key
         for key, definition in terms.items()
         if isinstance(definition, dict) and definition.get("@type") == "@id"
     }
-    orgs = organisations(graph)
 
     def nestable(node_id: str) -> bool:
         iri = expand(node_id)
         return node_id.startswith("_:") or (iri.startswith(PREFIXES["id"]) and iri not in orgs)
 
     pointed = references(nodes, linking)
-    top = nest(nodes, linking, nestable)
+    top = nest(nodes, linking, nestable, pointed)
     top = nest_reverse(
         top, linking, unpointed=lambda i: nestable(i) and i not in pointed, is_org=lambda i: expand(i) in orgs
     )
@@ -175,12 +233,13 @@ def references(nodes: list[dict], linking: set[str]) -> dict[str, list[str]]:
     return pointed
 
 
-def nest(nodes: list[dict], linking: set[str], nestable) -> list[dict]:
-    """Move each nestable node that exactly one other node mentions (once) into it; the rest stay on top."""
+def nest(nodes: list[dict], linking: set[str], nestable, pointed: dict[str, list[str]]) -> list[dict]:
+    """Move each nestable node that exactly one other node mentions (once: `pointed`, from `references`)
+    into it; the rest stay on top."""
     by_id = {node["@id"]: node for node in nodes if "@id" in node}
     parent = {
         child: owners[0]
-        for child, owners in references(nodes, linking).items()
+        for child, owners in pointed.items()
         if len(owners) == 1 and owners[0] != child and nestable(child)
     }
     for child in list(parent):  # break cycles: a node whose parents lead back to it stays top-level

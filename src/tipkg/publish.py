@@ -3,10 +3,18 @@
 Files (see docs/pipeline.md): tipkg.ttl / .nt / .jsonld (ontology + data, asserted), tipkg.trig / .nq (the
 same with the data's named graphs), context.jsonld, ontology.ttl / .owl, shapes.ttl, inferred.ttl, void.ttl.
 
-Determinism: rdflib's Turtle writer sorts subjects, predicates and objects; N-Triples and N-Quads lines are
-sorted; TriG graphs are written in IRI order; RDF/XML is written from a graph filled in sorted order; JSON
-is sorted. Blank nodes (the ontology's OWL restrictions and lists; the data has none) are relabelled by
-rdflib's canonical hashing (`to_canonical_graph`) so their labels do not drift. No timestamps are written.
+The dumps and inferred.ttl are written by pyoxigraph from the project's store, in time linear in the data
+(issue 10: rdflib's union, Dataset and writers took minutes at 1M triples); the ontology files and the
+shapes, small and full of blank nodes, are still written by rdflib, whose Turtle nests OWL restrictions and
+lists as `[ ]` and `( )`.
+
+Determinism: the dumps are built from one list of N-Quads lines, sorted (`Build.nquads`): tipkg.nq is those
+lines; the triples of tipkg.ttl / .nt / .jsonld come in that order, each once; TriG has the default graph
+first, then the named graphs in IRI order, each graph's triples in that order; the `@prefix` lines are
+sorted. Blank nodes (the ontology's OWL restrictions and lists, any in the data) get RDFC-1.0 canonical
+labels (pyoxigraph's `Dataset.canonicalize`, one labelling for every dump); the ontology files keep rdflib's
+canonical hashing (`to_canonical_graph`). RDF/XML is written from a graph filled in sorted order; JSON is
+sorted. No timestamps are written.
 
 Atomicity (`tipkg.atomic`): everything is written into a fresh folder beside the output folder, which
 replaces the old one in one rename only when every file is written; a failure or a kill leaves the old one.
@@ -16,47 +24,132 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph
 from rdflib.compare import to_canonical_graph
 from rdflib.plugins.serializers.trig import TrigSerializer
 
 from tipkg.atomic import staged_folder
 from tipkg.errors import InputError
-from tipkg.jsonld import CONTEXT_FILE, build_context, compact, context_text
+from tipkg.jsonld import CONTEXT_FILE, build_context, compact, context_text, organisations
 from tipkg.load import LoadedProject
 from tipkg.reason import Reasoning
-from tipkg.vocab import bind_prefixes
+from tipkg.terms import to_ox
+from tipkg.vocab import PREFIXES, bind_prefixes
 from tipkg.void import Written, describe
+
+NQUADS = ox.RdfFormat.N_QUADS
+
+# Any quad with a blank node (subject, object or graph name), for the check that the data holds none.
+BLANK_QUAD = """ASK {
+  { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } FILTER(isBlank(?s) || isBlank(?o)) }
+  UNION { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?g)) }
+}"""
 
 
 @dataclass
 class Build:
-    """What the writers share: the loaded project, its reasoning, and the graphs computed once."""
+    """What the writers share: the loaded project, its reasoning, and the dumps' quads, computed once."""
 
     loaded: LoadedProject
     reasoning: Reasoning
-    full: Graph  # ontology + data, asserted, blank nodes canonical
 
     @classmethod
     def of(cls, loaded: LoadedProject, reasoning: Reasoning) -> Build:
-        return cls(loaded, reasoning, canonical(loaded.full_graph()))
+        return cls(loaded, reasoning)
+
+    @cached_property
+    def nquads(self) -> bytes:
+        """Ontology and data as sorted, distinct N-Quads lines (blank nodes canonical): tipkg.nq."""
+        return sorted_nquads(self.loaded)
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """The quads of `nquads`, in its order (parsed again on each call: only TriG needs them, and a
+        million of them held would cost 300 MB)."""
+        return ox.parse(self.nquads, format=NQUADS)
+
+    @cached_property
+    def triples(self) -> list[ox.Triple]:
+        """The named graphs merged: each triple once, in the order of `nquads` (sorted lines put the lines
+        of one triple next to each other, so this is the order of the triples' own lines)."""
+        return list(dict.fromkeys(quad.triple for quad in self.quads()))
 
     @cached_property
     def context(self) -> dict:
-        return build_context(self.full)
-
-    @cached_property
-    def dataset(self) -> Dataset:
-        return dataset_of(self)
+        return build_context(self.triples)
 
 
-# --- deterministic graph writing ---------------------------------------------------------------------------
+# --- the dumps, from the store --------------------------------------------------------------------------
+
+
+def serialized(items: Iterable, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    """pyoxigraph's writer, into memory."""
+    text = ox.serialize(items, format=fmt, prefixes=prefixes)
+    assert text is not None  # no output given: the bytes are returned
+    return text
+
+
+def has_blank(quad: ox.Quad) -> bool:
+    return (isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+            or isinstance(quad.graph_name, ox.BlankNode))
+
+
+def canonical_blanks(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """Quads with blank nodes relabelled by RDFC-1.0: labels from content, so the same on every run. Only
+    the quads that hold a blank node are needed: the others play no part in the labels."""
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return list(dataset)
+
+
+def sorted_nquads(loaded: LoadedProject) -> bytes:
+    """The ontology (in the default graph) and the data, as sorted distinct N-Quads lines. Without blank
+    nodes in the data (the common case: tipkg's data has none), the store writes the data itself."""
+    ontology = [ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in loaded.ontology]  # type: ignore[arg-type]
+    if loaded.store.query(BLANK_QUAD):
+        everything = [*ontology, *loaded.store]
+        data = b""
+    else:
+        everything = ontology
+        data = loaded.store.dump(format=NQUADS) or b""
+    plain = [quad for quad in everything if not has_blank(quad)]
+    blank = canonical_blanks([quad for quad in everything if has_blank(quad)])
+    lines = (data + serialized(plain, NQUADS) + serialized(blank, NQUADS)).splitlines()
+    del data
+    lines.sort()  # in place, and duplicates (a triple both in the ontology and the data) dropped below
+    kept = (line for i, line in enumerate(lines) if line and (i == 0 or line != lines[i - 1]))
+    return b"\n".join(kept) + b"\n"
+
+
+def sorted_prefixes(text: bytes) -> bytes:
+    """pyoxigraph writes every prefix first, in an order of its own: put them in name order."""
+    lines = text.split(b"\n")
+    count = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix ")), len(lines))
+    return b"\n".join([*sorted(lines[:count]), *lines[count:]])
+
+
+def ox_turtle(triples: Iterable[ox.Triple]) -> bytes:
+    return sorted_prefixes(serialized(triples, ox.RdfFormat.TURTLE, PREFIXES))
+
+
+def graph_order(quad: ox.Quad) -> tuple[int, str]:
+    """The default graph first, then the named graphs by IRI."""
+    name = quad.graph_name
+    return (0, "") if isinstance(name, ox.DefaultGraph) else (1, str(name))
+
+
+def ox_trig(quads: Iterable[ox.Quad]) -> bytes:
+    ordered = sorted(quads, key=graph_order)  # stable: each graph keeps the sorted order
+    return sorted_prefixes(serialized(ordered, ox.RdfFormat.TRIG, PREFIXES))
+
+
+# --- rdflib graphs: the ontology, the shapes, and the server's per-resource documents ---------------------
 
 
 def has_bnodes(graph: Graph) -> bool:
@@ -86,32 +179,6 @@ def ntriples(graph: Graph) -> bytes:
     return sorted_lines(graph.serialize(format="nt"))
 
 
-def dataset_of(build: Build) -> Dataset:
-    """Ontology and data in the default graph, each sentence's statements in its named graph."""
-    loaded = build.loaded
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    default_id = loaded.data.default_graph.identifier
-    named = {
-        g for _, _, _, g in loaded.data.quads((None, None, None, None)) if g is not None and g != default_id
-    }
-    for triple in canonical(union_with(loaded.ontology, loaded.data.default_graph)):
-        dataset.default_graph.add(triple)
-    for name in sorted(named):
-        target = dataset.graph(name)
-        for triple in canonical(loaded.data.graph(name)):
-            target.add(triple)
-    return dataset
-
-
-def union_with(*graphs: Graph) -> Graph:
-    out = Graph()
-    for graph in graphs:
-        for triple in graph:
-            out.add(triple)
-    return out
-
-
 class SortedTrigSerializer(TrigSerializer):
     """rdflib's TriG writer, with the default graph first and the named graphs in IRI order."""
 
@@ -138,23 +205,24 @@ T = TypeVar("T")
 
 
 def write_ttl(build: Build) -> tuple[bytes, str]:
-    return turtle(build.full), "Ontology and data, asserted triples (Turtle)"
+    return ox_turtle(build.triples), "Ontology and data, asserted triples (Turtle)"
 
 
 def write_nt(build: Build) -> tuple[bytes, str]:
-    return ntriples(build.full), "Ontology and data, asserted triples (N-Triples, sorted)"
+    text = serialized(build.triples, ox.RdfFormat.N_TRIPLES)
+    return text, "Ontology and data, asserted triples (N-Triples, sorted)"
 
 
 def write_trig(build: Build) -> tuple[bytes, str]:
-    return trig(build.dataset), "Ontology and data with one named graph per source sentence (TriG)"
+    return ox_trig(build.quads()), "Ontology and data with one named graph per source sentence (TriG)"
 
 
 def write_nq(build: Build) -> tuple[bytes, str]:
-    return nquads(build.dataset), "Ontology and data with one named graph per source sentence (N-Quads)"
+    return build.nquads, "Ontology and data with one named graph per source sentence (N-Quads)"
 
 
 def write_jsonld(build: Build) -> tuple[bytes, str]:
-    text = compact(build.full, build.context)
+    text = compact(build.triples, build.context, organisations(build.loaded))
     return text.encode("utf-8"), "Ontology and data, compacted JSON-LD with context.jsonld"
 
 
@@ -195,8 +263,9 @@ def write_shapes(build: Build) -> tuple[bytes, str]:
 
 
 def write_inferred(build: Build) -> tuple[bytes, str]:
-    graph = canonical(build.reasoning.inferred())
-    return turtle(graph), f"OWL 2 RL entailments not asserted ({build.reasoning.reasoner.value})"
+    """The entailments have no blank nodes (tipkg.reason): sorted by their N-Triples lines."""
+    entailments = sorted(set(build.reasoning.entailments), key=str)
+    return ox_turtle(entailments), f"OWL 2 RL entailments not asserted ({build.reasoning.reasoner.value})"
 
 
 WRITERS: dict[str, Writer] = {
@@ -213,13 +282,18 @@ WRITERS: dict[str, Writer] = {
 }
 
 
+def void_file(build: Build, written: list[Written]) -> bytes:
+    """void.ttl: the description of the files `written` (small, no blank nodes: rdflib writes it)."""
+    return turtle(canonical(describe(build.loaded, written)))
+
+
 def write_all(build: Build, folder: Path, writers: dict[str, Writer]) -> list[Written]:
     written = []
     for name, writer in writers.items():
         content, title = writer(build)
         (folder / name).write_bytes(content)
         written.append(Written(name, len(content), title))
-    void = turtle(canonical(describe(build.loaded, build.full, written)))
+    void = void_file(build, written)
     (folder / "void.ttl").write_bytes(void)
     written.append(Written("void.ttl", len(void), "VoID and DCAT description of the dataset"))
     return sorted(written, key=lambda w: w.name)

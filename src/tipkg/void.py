@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 from rdflib.term import Node
@@ -22,7 +24,8 @@ from rdflib.term import Node
 from tipkg import __version__
 from tipkg.jsonld import organisations, split_iri
 from tipkg.load import LoadedProject
-from tipkg.stats import dataset_counts
+from tipkg.stats import absent, dataset_counts, select
+from tipkg.terms import from_ox
 from tipkg.vocab import BASE, ID, PREFIXES, SCHEMA, bind_prefixes
 
 DATASET = URIRef(BASE + "dataset")
@@ -128,14 +131,17 @@ def copy_header(graph: Graph, loaded: LoadedProject) -> None:
             graph.add((DATASET, DCTERMS.conformsTo, ontology))
 
 
-def add_source(graph: Graph, data: Graph) -> None:
+def add_source(graph: Graph, store: ox.Store) -> None:
     """The sources the data cites, and the temporal coverage: as of the latest source date."""
-    sources = sorted(o for o in set(data.objects(None, DCTERMS.source)) if isinstance(o, URIRef))
+    cites = ox.NamedNode(str(DCTERMS.source))
+    sources = sorted({q.object.value for q in store.quads_for_pattern(None, cites, None, None)
+                      if isinstance(q.object, ox.NamedNode)})
     dates = []
     for source in sources:
-        graph.add((DATASET, DCTERMS.source, source))
+        graph.add((DATASET, DCTERMS.source, URIRef(source)))
         for predicate in (DCTERMS.issued, DCTERMS.date, SCHEMA.datePublished, DCTERMS.created):
-            dates += [o for o in data.objects(source, predicate) if isinstance(o, Literal)]
+            quads = store.quads_for_pattern(ox.NamedNode(source), ox.NamedNode(str(predicate)), None, None)
+            dates += [cast(Literal, from_ox(q.object)) for q in quads if isinstance(q.object, ox.Literal)]
     if dates:
         as_of = max(dates, key=str)
         period = DS["temporal"]
@@ -145,9 +151,9 @@ def add_source(graph: Graph, data: Graph) -> None:
         graph.add((period, RDFS.label, Literal(f"as of {as_of}", lang="en")))
 
 
-def add_counts(graph: Graph, full: Graph) -> None:
+def add_counts(graph: Graph, loaded: LoadedProject) -> None:
     """VoID's figures and partitions of the whole asserted graph (what the dumps hold), from tipkg.stats."""
-    counts = dataset_counts(full, str(ID))
+    counts = dataset_counts(loaded, str(ID))
     for predicate, value in (
         (VOID.triples, counts.triples),
         (VOID.entities, counts.entities),
@@ -173,17 +179,31 @@ def add_counts(graph: Graph, full: Graph) -> None:
             graph.add((DATASET, VOID.vocabulary, URIRef(namespace)))
 
 
-def example_resources(data: Graph, full: Graph, limit: int = 5) -> list[URIRef]:
+# Statements about an IRI and statements pointing to it, in the data (named graphs merged, each triple once).
+DEGREE = """SELECT ?n (COUNT(*) AS ?d) WHERE {
+  { SELECT DISTINCT ?n ?p ?o WHERE { ?n ?p ?o FILTER(isIRI(?n)) } }
+  UNION { SELECT DISTINCT ?s ?p ?n WHERE { ?s ?p ?n FILTER(isIRI(?n)) } }
+} GROUP BY ?n"""
+
+
+def degree_of(store: ox.Store, iri: str) -> int:
+    """How many distinct triples of the data have the IRI as subject, plus as object."""
+    node = ox.NamedNode(iri)
+    about = {(q.predicate, q.object) for q in store.quads_for_pattern(node, None, None, None)}
+    pointing = {(q.subject, q.predicate) for q in store.quads_for_pattern(None, None, node, None)}
+    return len(about) + len(pointing)
+
+
+def example_resources(loaded: LoadedProject, limit: int = 5) -> list[URIRef]:
     """The most connected organisations (statements about them or pointing to them), else the most
-    connected resources; ties broken by IRI, at most `limit`."""
-    degree: dict[URIRef, int] = {}
-    for s, _, o in data:
-        for node in (s, o):
-            if isinstance(node, URIRef):
-                degree[node] = degree.get(node, 0) + 1
-    orgs = [URIRef(iri) for iri in organisations(full) if URIRef(iri) in degree]
-    candidates = orgs or [node for node in degree if (node, None, None) in data]
-    return sorted(candidates, key=lambda node: (-degree[node], str(node)))[:limit]
+    connected resources that are the subject of a statement; ties broken by IRI, at most `limit`."""
+    store = loaded.store
+    degree = {iri: degree_of(store, iri) for iri in organisations(loaded)}
+    degree = {iri: d for iri, d in degree.items() if d}
+    if not degree:  # no organisation in the data: every resource's degree, in one query
+        degree = {n.value: int(d.value) for n, d in select(store, DEGREE)
+                  if not absent(store, s=n)}
+    return [URIRef(iri) for iri in sorted(degree, key=lambda iri: (-degree[iri], iri))[:limit]]
 
 
 def add_distributions(graph: Graph, written: list[Written]) -> None:
@@ -229,12 +249,9 @@ def configured_endpoints(loaded: LoadedProject) -> list[str]:
     )
 
 
-def describe(
-    loaded: LoadedProject, full: Graph, written: list[Written], endpoint: str | None = None
-) -> Graph:
+def describe(loaded: LoadedProject, written: list[Written], endpoint: str | None = None) -> Graph:
     """The VoID + DCAT description of the build whose files are `written`; with the SPARQL endpoint that
     serves it when one is given (tipkg serve) or the project states one (configured_endpoints)."""
-    data = loaded.data_graph()
     graph = Graph()
     bind_prefixes(graph)
     graph.bind("ds", DS)
@@ -242,9 +259,9 @@ def describe(
     graph.add((DATASET, RDF.type, DCAT.Dataset))
     graph.add((DATASET, VOID.uriSpace, Literal(str(ID))))
     copy_header(graph, loaded)
-    add_source(graph, data)
-    add_counts(graph, full)
-    for resource in example_resources(data, full):
+    add_source(graph, loaded.store)
+    add_counts(graph, loaded)
+    for resource in example_resources(loaded):
         graph.add((DATASET, VOID.exampleResource, resource))
     add_distributions(graph, written)
     for url in configured_endpoints(loaded) if endpoint is None else [endpoint]:

@@ -304,7 +304,7 @@ def test_jsonld_responsibilities_in_their_organisation(bundled_dist: Path, built
     data = built_from.data_graph()
     responsibility_of = URIRef(PREFIXES["tip"] + "responsibilityOf")
     checked = 0
-    orgs = {URIRef(iri) for iri in organisations(built_from.full_graph())}
+    orgs = {URIRef(iri) for iri in organisations(built_from)}
     for role in set(data.subjects(responsibility_of, None)):
         holders = list(data.objects(role, responsibility_of))
         other_orgs = [o for p, o in data.predicate_objects(role) if o in orgs and p != responsibility_of]

@@ -215,7 +215,7 @@ def test_the_disjointness_axioms(ours, ontology):
 
 
 def test_usage_counts_examples_and_links_to_the_data(ours, loaded, bundled_server):
-    counts = dataset_counts(loaded.full_graph())
+    counts = dataset_counts(loaded)
     terms = our_terms(ours)
     for section, found in terms.items():
         partition = counts.classes if section == "classes" else counts.properties

@@ -177,7 +177,7 @@ def check_and_publish(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path,
     stats = compute_stats(loaded)
     lines = [
         f"{stats.entities} entities, {stats.data_triples} data triples in {stats.named_graphs} named graphs, "
-        f"{len(reasoning.inferred())} inferred",
+        f"{len(reasoning.entailments)} inferred",
         "instances per class:",
     ]
     lines += [f"  {count:5d}  {short(iri)}" for iri, count in list(stats.classes.items())[:12]]

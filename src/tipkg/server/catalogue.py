@@ -45,7 +45,7 @@ def served_void(site: Site, void_file: Path | None) -> Graph:
     this server's SPARQL endpoint (under the base, as every IRI it serves)."""
     endpoint = site.base + "sparql"
     if void_file is None or not void_file.is_file():
-        return describe(site.loaded, site.loaded.full_graph(), [], endpoint)
+        return describe(site.loaded, [], endpoint)
     graph = Graph()
     graph.parse(data=read_text(void_file), format="turtle", publicID=void_file.resolve().as_uri())
     if (None, VOID.sparqlEndpoint, URIRef(endpoint)) not in graph:

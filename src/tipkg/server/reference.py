@@ -75,7 +75,7 @@ def reference(site: Site, member_lists: dict[str, str]) -> dict:
     ontology = URIRef(site.ontology_iri)
     declared = _declared(graph)
     anchors = {iri: _anchor(site, iri) for iri in declared}
-    counts = dataset_counts(site.loaded.full_graph())
+    counts = dataset_counts(site.loaded)
     builder = _Terms(site, graph, anchors, counts.classes, counts.properties, member_lists)
     sections = []
     for kind in KINDS:

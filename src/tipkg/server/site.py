@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from tipkg.claims import LEDGER_FILE, LedgerError, claims_by_statement
 from tipkg.errors import InputError
-from tipkg.jsonld import build_context
+from tipkg.jsonld import context_of
 from tipkg.load import LoadedProject
 from tipkg.publish import canonical
 from tipkg.vocab import OA, PREFIXES, SCHEMA, TIP
@@ -94,7 +94,7 @@ class Site:
         site._index_claims()
         site._index_sources()
         # The same context as the published context.jsonld (tipkg.jsonld), inline in every document.
-        site.jsonld_context = build_context(loaded.full_graph())["@context"]
+        site.jsonld_context = context_of(loaded)["@context"]
         return site
 
     def _index_labels(self) -> None:
