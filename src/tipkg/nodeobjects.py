@@ -12,7 +12,6 @@ also wrote `"05"^^xsd:integer` as 5, which reads back as "5"); other literals ar
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -89,17 +88,23 @@ class Compactor:
         return self.symbols.get(iri) or self.shrink(iri)
 
     def nodes(self, triples: Iterable[ox.Triple]) -> list[dict]:
-        named: dict[str, list[tuple[ox.NamedNode, Any]]] = defaultdict(list)
+        """Every node object, in two passes: the blank nodes' statements first (a value may be one), then
+        each IRI's statements straight into its node (sorted triples keep a subject's together)."""
+        triples = triples if isinstance(triples, list) else list(triples)
         pointed: set[str] = set()
         for s, p, o in triples:
-            if isinstance(s, ox.BlankNode):
-                self.blank.setdefault(s.value, []).append((p, o))
-            elif isinstance(s, ox.NamedNode):
-                named[s.value].append((p, o))
             if isinstance(o, ox.BlankNode):
                 pointed.add(o.value)
-        for iri, pairs in named.items():
-            self.node(self.shrink(iri), pairs)
+            if isinstance(s, ox.BlankNode):
+                self.blank.setdefault(s.value, []).append((p, o))
+        current, node = "", {}
+        for s, p, o in triples:
+            if not isinstance(s, ox.NamedNode):
+                continue
+            if s.value != current:
+                current = s.value
+                node = self.made.setdefault(self.shrink(current), {"@id": self.shrink(current)})
+            self.add(node, *self.entry(p.value, o))
         for label in self.blank:
             if label not in pointed:
                 self.blank_node(label)
@@ -107,6 +112,17 @@ class Compactor:
             if label not in self.listed:
                 self.blank_node(label)
         return list(self.made.values())
+
+    @staticmethod
+    def add(node: dict[str, Any], key: str, value: Any) -> None:
+        """A value for `key`: the value alone, or a list once there are two."""
+        old = node.get(key)
+        if old is None:
+            node[key] = value
+        elif isinstance(old, list):
+            old.append(value)
+        else:
+            node[key] = [old, value]
 
     def blank_node(self, label: str) -> dict:
         node_id = "_:" + label
@@ -118,13 +134,7 @@ class Compactor:
         node: dict[str, Any] = {"@id": node_id}
         self.made[node_id] = node
         for p, o in pairs:
-            key, value = self.entry(p.value, o)
-            if key in node:
-                if not isinstance(node[key], list):
-                    node[key] = [node[key]]
-                node[key].append(value)
-            else:
-                node[key] = value
+            self.add(node, *self.entry(p.value, o))
 
     def entry(self, prop: str, value: Any) -> tuple[str, Any]:
         """The key and the JSON value of one statement (how a key is chosen is worked out once for each
