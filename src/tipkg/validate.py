@@ -16,23 +16,25 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from tipkg.budget import DEFAULT_BUDGETS, Budgets, Step, run_steps
 from tipkg.engine import ProjectStore
 from tipkg.errors import InputError
-from tipkg.load import LoadedProject
+from tipkg.load import LoadedProject, union_of
 from tipkg.locate import Location, declared_prefixes, definition_index
 from tipkg.queries import CheckOutcome, check_catalogue, load_catalogue
 from tipkg.reason import Clash, Reasoner, Reasoning, reason
-from tipkg.sparql import screen
+from tipkg.shaclcore import CorePlan, Result, compile_shapes, has_work, recursive_shape, run_plan
+from tipkg.sparql import Sparql, screen
 from tipkg.sparqlshapes import SparqlConstraint, evaluate, expand_sparql_targets, split_shapes
-from tipkg.terms import from_ox, label_of, term_text
+from tipkg.terms import from_ox, label_of, term_text, to_ox
 from tipkg.vocab import SH, bind_prefixes
 
 
@@ -160,9 +162,7 @@ def run_pyshacl(loaded: LoadedProject, shapes: Graph) -> Graph:
                 abort_on_first=False,
             )
     except ShapeRecursionWarning:
-        raise InputError("recursive shapes (a shape reaches itself through sh:node, sh:property, ...): "
-                         "SHACL leaves their results undefined", loaded.project.shapes_dir,
-                         hint="break the cycle") from None
+        raise recursive_shapes(loaded) from None
     except (pyshacl.errors.ReportableRuntimeError, re.error) as exc:  # sh:path "notapath", sh:pattern "["
         text = exc.message if isinstance(exc, pyshacl.errors.ReportableRuntimeError) else f"sh:pattern: {exc}"
         reason = str(text).strip().splitlines()[0]
@@ -171,23 +171,34 @@ def run_pyshacl(loaded: LoadedProject, shapes: Graph) -> Graph:
     return results
 
 
+def recursive_shapes(loaded: LoadedProject, shape: object = None) -> InputError:
+    named = f" ({term_text(shape, loaded.shapes)})" if shape is not None else ""
+    return InputError(f"recursive shapes (a shape reaches itself through sh:node, sh:property, ...){named}: "
+                      "SHACL leaves their results undefined", loaded.project.shapes_dir,
+                      hint="break the cycle")
+
+
 def shacl_check(
     loaded: LoadedProject, where: Sources, whole_queries: bool = True, store: ProjectStore | None = None
 ) -> list[Finding]:
-    """SHACL findings. With `whole_queries`, SPARQL targets and constraints run once per shape
-    (`tipkg.sparqlshapes`); without, everything is left to pyshacl (the reference the tests compare with)."""
+    """SHACL findings. With `whole_queries`, everything runs on the project's store: SPARQL targets and
+    constraints once per shape (`tipkg.sparqlshapes`), the core constraints compiled to one query each
+    (`tipkg.shaclcore`); pySHACL checks only what neither takes over, and is not run at all when nothing is
+    left. Without, everything is left to pySHACL (the reference the tests compare with)."""
     if not len(loaded.shapes):
         return []
     screen_shape_queries(loaded.shapes)
-    shapes, taken = loaded.shapes, list[SparqlConstraint]()
+    if not whole_queries:
+        return sorted(shacl_findings(loaded, run_pyshacl(loaded, loaded.shapes), where), key=finding_key)
+    if (shape := recursive_shape(loaded.shapes)) is not None:
+        raise recursive_shapes(loaded, shape)
     store = store if store is not None else ProjectStore(loaded)
-    if whole_queries:
-        mixed = loaded.full_graph()  # pyshacl, too, mixes the ontology into the data graph
-        select = store.select_column
-        shapes = expand_sparql_targets(loaded.shapes, lambda text: [from_ox(t) for t in select(text)])
-        shapes, taken = split_shapes(shapes, mixed)
-    findings = shacl_findings(loaded, run_pyshacl(loaded, shapes), where)
-    for constraint in taken:
+    work = take_over(loaded, store)
+    findings = []
+    if has_work(work.rest):  # pySHACL gets core targets, never a SPARQL target to evaluate with rdflib
+        findings = shacl_findings(loaded, run_pyshacl(loaded, work.expanded_rest()), where)
+    findings += core_findings(loaded, where, work.plan.results)
+    for constraint in work.taken:
         for row in evaluate(constraint, store):
             findings.append(
                 make_finding(
@@ -196,6 +207,159 @@ def shacl_check(
                 )
             )
     return sorted(findings, key=finding_key)
+
+
+@dataclass
+class TakenOver:
+    """The SHACL work done on the store: SHACL-SPARQL constraints (`tipkg.sparqlshapes`, evaluated by
+    `shacl_check`) and the core constraints, run (`tipkg.shaclcore`); `rest` is what is left to pySHACL."""
+
+    taken: list[SparqlConstraint]
+    plan: CorePlan
+    rest: Graph
+    store: ProjectStore
+
+    def expanded_rest(self) -> Graph:
+        """`rest` with its SPARQL targets selected on the store (pySHACL would run them with rdflib)."""
+        select = self.store.select_column
+        return expand_sparql_targets(self.rest, lambda text: [from_ox(t) for t in select(text)])
+
+
+def take_over(loaded: LoadedProject, store: ProjectStore) -> TakenOver:
+    """Take over from pySHACL what runs on the store: the SHACL-SPARQL constraints `split_shapes` takes,
+    and the core constraints `tipkg.shaclcore` compiles (run here)."""
+    def nodes(text: str) -> list:
+        return [from_ox(t) for t in store.select_column(text)]
+    shapes = expand_for_sparql(loaded.shapes, nodes)
+    shapes, taken = split_shapes(shapes, sparql_focus_graph(shapes, store))
+    plan = run_plan(compile_shapes(shapes, loaded), loaded, store)
+    return TakenOver(taken, plan, plan.rest(), store)
+
+
+def expand_for_sparql(shapes: Graph, nodes) -> Graph:
+    """The SPARQL targets of the shapes with SHACL-SPARQL constraints expanded to sh:targetNode
+    (`expand_sparql_targets`: `split_shapes` takes only constraints of shapes with core targets). Other
+    shapes keep their sh:target: `tipkg.shaclcore` selects its nodes on the store, and they never become
+    rdflib terms (a hundred thousand of them, at scale)."""
+    kept = {(s, t) for s, t in shapes.subject_objects(SH.target) if (s, SH.sparql, None) not in shapes}
+    if not kept:
+        return expand_sparql_targets(shapes, nodes)
+    view = Graph()
+    for prefix, namespace in shapes.namespaces():
+        view.bind(prefix, namespace)
+    for s, p, o in shapes:
+        if not (p == SH.target and (s, o) in kept):
+            view.add((s, p, o))
+    expanded = expand_sparql_targets(view, nodes)
+    for s, o in kept:
+        expanded.add((s, SH.target, o))
+    return expanded
+
+
+def sparql_focus_graph(shapes: Graph, store: ProjectStore) -> Graph:
+    """What `split_shapes` reads to find the focus nodes of the SHACL-SPARQL constraints it takes, from the
+    store's asserted graphs (the data with the ontology): the instances of their target classes with the
+    rdfs:subClassOf links between those classes, and the triples of their sh:targetSubjectsOf and
+    sh:targetObjectsOf predicates. It finds the same nodes as in the whole merged graph, without converting
+    the whole graph to rdflib."""
+    classes: set = set()
+    predicates: set = set()
+    for shape in set(shapes.subjects(SH.sparql, None)):
+        classes.update(c for c in shapes.objects(shape, SH.targetClass) if isinstance(c, URIRef))
+        if isinstance(shape, URIRef) and ((shape, RDF.type, RDFS.Class) in shapes
+                                          or (shape, RDF.type, OWL.Class) in shapes):
+            classes.add(shape)
+        for target in (SH.targetSubjectsOf, SH.targetObjectsOf):
+            predicates.update(p for p in shapes.objects(shape, target) if isinstance(p, URIRef))
+    queries = []
+    if classes:
+        listed = " ".join(str(to_ox(c)) for c in sorted(classes))
+        subclass, kind = str(to_ox(RDFS.subClassOf)), str(to_ox(RDF.type))
+        queries.append(f"SELECT ?s ?p ?o WHERE {{ VALUES ?c {{ {listed} }} ?o {subclass}* ?c . "
+                       f"{{ ?s {subclass} ?o . ?s {subclass}* ?c . BIND({subclass} AS ?p) }} UNION "
+                       f"{{ ?s {kind} ?o . BIND({kind} AS ?p) }} }}")
+    for predicate in sorted(predicates):
+        name = str(to_ox(predicate))
+        queries.append(f"SELECT ?s ?p ?o WHERE {{ ?s {name} ?o . BIND({name} AS ?p) }}")
+    graph = Graph()
+    for query in queries:
+        for row in store.query(Sparql.parse(query, "focus nodes of SHACL-SPARQL constraints")).rows:
+            graph.add(tuple(from_ox(term) for term in row))  # type: ignore[arg-type]
+    return graph
+
+
+def core_findings(loaded: LoadedProject, where: Sources, results: list[Result]) -> list[Finding]:
+    """The compiled constraints' results as findings, named as `shacl_findings` names pySHACL's: the result
+    path with the prefixes of pySHACL's report graph, values with those of the data graph, labels from the
+    data. Nothing here converts the data to rdflib (at scale that costs more than the checks)."""
+    if not results:
+        return []
+    report = Graph(bind_namespaces="core")  # pySHACL's report graph: core prefixes, then the shapes graph's
+    for prefix, namespace in loaded.shapes.namespaces():
+        report.bind(prefix, namespace)
+    for path in {r.path for r in results if isinstance(r.path, BNode)}:
+        for triple in path_triples(loaded.shapes, path):
+            report.add(triple)
+    labels = label_graph(loaded, {r.focus for r in results})
+    return [
+        Finding(
+            check=Check.SHACL,
+            severity=Severity.from_iri(r.severity),
+            message=r.message,
+            focus=node_id(r.focus),
+            label=label_of(r.focus, labels),
+            path=path_text(report, r.path) if r.path is not None else None,
+            value=term_text(r.value, data_names()) if r.value is not None else None,
+            source=term_text(r.shape, where.names) if isinstance(r.shape, URIRef) else None,
+            location=where.locate(r.focus),
+            path_iri=str(r.path) if isinstance(r.path, URIRef) else None,
+            value_n3=r.value.n3() if isinstance(r.value, URIRef | Literal) else None,
+            shape_iri=str(r.shape) if isinstance(r.shape, URIRef) else None,
+        )
+        for r in results
+    ]
+
+
+def path_triples(graph: Graph, node) -> list[tuple]:
+    """The triples that describe a blank-node path (its lists and nested paths)."""
+    triples, frontier, seen = [], [node], set()
+    while frontier:
+        current = frontier.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for p, o in graph.predicate_objects(current):
+            triples.append((current, p, o))
+            if isinstance(o, BNode):
+                frontier.append(o)
+    return triples
+
+
+def label_from_store(loaded: LoadedProject, node) -> str | None:
+    """A finding's label, read from the data's store (converting the data to rdflib costs more at scale than
+    every check)."""
+    return label_of(node, label_graph(loaded, [node])) if node is not None else None
+
+
+@cache
+def data_names() -> Graph:
+    """The namespaces of `loaded.data_graph()` (values are written with its prefixes), without its triples."""
+    return union_of(())
+
+
+def label_graph(loaded: LoadedProject, nodes) -> Graph:
+    """The data's skos:prefLabel and rdfs:label of some nodes, read from the data's store."""
+    graph = Graph()
+    for node in nodes:
+        if not isinstance(node, URIRef):
+            continue
+        for predicate in (SKOS.prefLabel, RDFS.label):
+            quads = loaded.store.quads_for_pattern(ox.NamedNode(node), ox.NamedNode(predicate), None, None)
+            for quad in quads:
+                label = from_ox(quad.object)
+                if label is not None:
+                    graph.add((node, predicate, label))
+    return graph
 
 
 def make_finding(
@@ -209,17 +373,16 @@ def make_finding(
     message: str,
     path_graph: Graph | None = None,
 ) -> Finding:
-    data = loaded.data_graph()
     return Finding(
         check=Check.SHACL,
         severity=Severity.from_iri(severity),
         message=message,
         focus=node_id(focus),
-        label=label_of(focus, data) if focus is not None else None,
+        label=label_from_store(loaded, focus),
         path=path_text(path_graph if path_graph is not None else where.names, path)
         if path is not None
         else None,
-        value=term_text(value, data) if value is not None else None,
+        value=term_text(value, data_names()) if value is not None else None,
         source=term_text(shape, where.names) if isinstance(shape, URIRef) else None,
         location=where.locate(focus),
         path_iri=str(path) if isinstance(path, URIRef) else None,
@@ -333,7 +496,6 @@ class Sources:
 
 
 def clash_findings(loaded: LoadedProject, clashes: Iterable[Clash], where: Sources) -> list[Finding]:
-    data = loaded.data_graph()
     findings = []
     for clash in clashes:
         focus = next((n for n in clash.nodes if isinstance(n, URIRef)), None)
@@ -343,7 +505,7 @@ def clash_findings(loaded: LoadedProject, clashes: Iterable[Clash], where: Sourc
                 severity=Severity.VIOLATION,
                 message=clash.message,
                 focus=node_id(focus),
-                label=label_of(focus, data) if focus is not None else None,
+                label=label_from_store(loaded, focus),
                 source=f"OWL 2 RL {clash.rule}",
                 location=where.locate(focus),
             )
@@ -358,7 +520,6 @@ def query_findings(loaded: LoadedProject, outcome: CheckOutcome, where: Sources)
     source = display(loaded, outcome.query.path)
     if not outcome.rows:
         return [Finding(check, Severity.VIOLATION, outcome.problem, source=source)]
-    data = loaded.data_graph()
     findings = []
     for row in outcome.rows:  # one finding per offending row, on the row's first IRI when it has one
         focus = next((URIRef(cell) for cell in row if cell.startswith(("http://", "https://", "urn:"))), None)
@@ -368,7 +529,7 @@ def query_findings(loaded: LoadedProject, outcome: CheckOutcome, where: Sources)
                 Severity.VIOLATION,
                 f"{outcome.query.title} ({', '.join(row)})",
                 focus=node_id(focus),
-                label=label_of(focus, data) if focus is not None else None,
+                label=label_from_store(loaded, focus),
                 source=source,
                 location=where.locate(focus),
             )
@@ -409,7 +570,6 @@ def validate(
     report = Report()
 
     store = ProjectStore(loaded)  # for SPARQL targets and the query checks
-    loaded.data_graph()  # converted here, once: the budgeted stages run in a forked child
     shapes = Step("the shapes in shapes/", partial(shacl_check, loaded, where, store=store))
     [shacl] = run_steps("SHACL", [shapes], budgets.shacl_seconds, "--shacl-timeout")
     report.findings += shacl
