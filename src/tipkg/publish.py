@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
@@ -59,6 +59,7 @@ class Build:
 
     loaded: LoadedProject
     reasoning: Reasoning
+    _quads: list[ox.Quad] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def of(cls, loaded: LoadedProject, reasoning: Reasoning) -> Build:
@@ -69,16 +70,19 @@ class Build:
         """Ontology and data as sorted, distinct N-Quads lines (blank nodes canonical): tipkg.nq."""
         return sorted_nquads(self.loaded)
 
-    def quads(self) -> Iterator[ox.Quad]:
-        """The quads of `nquads`, in its order (parsed again on each call: only TriG needs them, and a
-        million of them held would cost 300 MB)."""
-        return ox.parse(self.nquads, format=NQUADS)
-
     @cached_property
     def triples(self) -> list[ox.Triple]:
         """The named graphs merged: each triple once, in the order of `nquads` (sorted lines put the lines
         of one triple next to each other, so this is the order of the triples' own lines)."""
-        return list(dict.fromkeys(quad.triple for quad in self.quads()))
+        quads = list(ox.parse(self.nquads, format=NQUADS))
+        self._quads = quads  # kept for TriG, their only other reader: parsed once (2 s at 1M triples)
+        return list(dict.fromkeys(quad.triple for quad in quads))
+
+    def take_quads(self) -> list[ox.Quad]:
+        """The quads of `nquads`, in its order, handed over once: a million of them held for the rest of the
+        build would cost 300 MB."""
+        quads, self._quads = self._quads, None
+        return quads if quads is not None else list(ox.parse(self.nquads, format=NQUADS))
 
     @cached_property
     def context(self) -> dict:
@@ -144,9 +148,9 @@ def graph_order(quad: ox.Quad) -> tuple[int, str]:
     return (0, "") if isinstance(name, ox.DefaultGraph) else (1, str(name))
 
 
-def ox_trig(quads: Iterable[ox.Quad]) -> bytes:
-    ordered = sorted(quads, key=graph_order)  # stable: each graph keeps the sorted order
-    return sorted_prefixes(serialized(ordered, ox.RdfFormat.TRIG, PREFIXES))
+def ox_trig(quads: list[ox.Quad]) -> bytes:
+    quads.sort(key=graph_order)  # stable: each graph keeps the sorted order; in place, no second list
+    return sorted_prefixes(serialized(quads, ox.RdfFormat.TRIG, PREFIXES))
 
 
 # --- rdflib graphs: the ontology, the shapes, and the server's per-resource documents ---------------------
@@ -214,7 +218,7 @@ def write_nt(build: Build) -> tuple[bytes, str]:
 
 
 def write_trig(build: Build) -> tuple[bytes, str]:
-    return ox_trig(build.quads()), "Ontology and data with one named graph per source sentence (TriG)"
+    return ox_trig(build.take_quads()), "Ontology and data with one named graph per source sentence (TriG)"
 
 
 def write_nq(build: Build) -> tuple[bytes, str]:
