@@ -27,6 +27,7 @@ from rdflib.term import XSDToPython
 
 from tipkg.budget import file_too_large
 from tipkg.errors import BudgetExceeded, InputError
+from tipkg.progress import QUIET, Progress
 from tipkg.project import Project
 from tipkg.terms import from_ox, printable, short, to_ox
 from tipkg.vocab import bind_prefixes
@@ -325,15 +326,17 @@ def load_data_file(store: ox.Store, path: Path, max_bytes: int | None = None) ->
 
 
 def load_project(project: Project, data_files: list[Path] | None = None,
-                 max_bytes: int | None = None) -> LoadedProject:
+                 max_bytes: int | None = None, progress: Progress = QUIET) -> LoadedProject:
     """Load ontology, data (the project's, or the given files instead) and shapes; `max_bytes` is the
     parsing budget per file."""
     ontology_files = project.ontology_files()
     data_files = list(data_files) if data_files else project.data_files()
     shapes_files = project.shapes_files()
     store = ox.Store()
-    for path in data_files:
-        load_data_file(store, path, max_bytes)
+    with progress.stage("parsing data/", total=len(data_files), unit="files") as advance:
+        for path in data_files:
+            load_data_file(store, path, max_bytes)
+            advance(1)
     return LoadedProject(
         project=project,
         ontology=parse_graph(ontology_files, max_bytes, xml_text=True),

@@ -29,8 +29,9 @@ from tipkg.engine import ProjectStore
 from tipkg.errors import InputError
 from tipkg.load import LoadedProject, union_of
 from tipkg.locate import Location, declared_prefixes, definition_index
+from tipkg.progress import QUIET, Progress
 from tipkg.queries import CheckOutcome, check_catalogue, load_catalogue
-from tipkg.reason import Clash, Reasoner, Reasoning, reason
+from tipkg.reason import DEFAULT_REASONER, Clash, Reasoner, Reasoning, reason
 from tipkg.shaclcore import CorePlan, Result, compile_shapes, has_work, recursive_shape, run_plan
 from tipkg.sparql import Sparql, screen
 from tipkg.sparqlshapes import SparqlConstraint, evaluate, expand_sparql_targets, split_shapes
@@ -561,28 +562,36 @@ def display(loaded: LoadedProject, path: Path) -> str:
 
 
 def validate(
-    loaded: LoadedProject, reasoner: Reasoner = Reasoner.REASONABLE, with_expected: bool = True,
-    budgets: Budgets = DEFAULT_BUDGETS,
+    loaded: LoadedProject, reasoner: Reasoner = DEFAULT_REASONER, with_expected: bool = True,
+    budgets: Budgets = DEFAULT_BUDGETS, progress: Progress = QUIET,
 ) -> Report:
     """Run every check on a loaded project; the report says what failed, nothing is raised for a failure.
     SHACL and the query checks each run within their budget (`tipkg.budget`), or raise BudgetExceeded."""
     where = Sources.of(loaded)
     report = Report()
 
-    store = ProjectStore(loaded)  # for SPARQL targets and the query checks
-    shapes = Step("the shapes in shapes/", partial(shacl_check, loaded, where, store=store))
-    [shacl] = run_steps("SHACL", [shapes], budgets.shacl_seconds, "--shacl-timeout")
+    with progress.stage("the store"):
+        store = ProjectStore(loaded)  # for SPARQL targets and the query checks
+    with progress.stage("SHACL", unit="findings") as advance:
+        shapes = Step("the shapes in shapes/", partial(shacl_check, loaded, where, store=store))
+        [shacl] = run_steps("SHACL", [shapes], budgets.shacl_seconds, "--shacl-timeout")
+        advance(len(shacl))
     report.findings += shacl
     report.runs.append(CheckRun(Check.SHACL, f"SHACL ({len(loaded.shapes)} shape triples)", len(shacl)))
 
-    closing = Step(f"the OWL 2 RL closure ({reasoner.value})", partial(reason, loaded, reasoner))
-    [reasoning] = run_steps("reasoning", [closing], budgets.reason_seconds, "--reason-timeout")
+    with progress.stage(f"OWL 2 RL ({reasoner.value})", unit="entailments") as advance:
+        closing = Step(f"the OWL 2 RL closure ({reasoner.value})", partial(reason, loaded, reasoner))
+        [reasoning] = run_steps("reasoning", [closing], budgets.reason_seconds, "--reason-timeout")
+        advance(len(reasoning.entailments))
     report.reasoning = reasoning
     clashes = clash_findings(loaded, reasoning.clashes, where)
     report.findings += clashes
     report.runs.append(CheckRun(Check.CONSISTENCY, f"OWL 2 RL consistency ({reasoner.value})", len(clashes)))
 
-    for outcome in query_checks(loaded, reasoning, with_expected, store, budgets):
+    with progress.stage("query checks", unit="queries") as advance:
+        outcomes = query_checks(loaded, reasoning, with_expected, store, budgets)
+        advance(len(outcomes))
+    for outcome in outcomes:
         found = query_findings(loaded, outcome, where)
         report.findings += found
         check = Check.VIOLATION_QUERY if outcome.kind == "violation" else Check.EXPECTED_RESULTS

@@ -39,3 +39,12 @@ def test_quiet_writes_nothing() -> None:
     with QUIET.stage("SHACL", total=1) as advance:
         advance(1)
     assert Progress(io.StringIO(), quiet=True).stream.getvalue() == ""
+
+
+def test_validate_reports_each_stage_on_stderr_and_keeps_stdout_for_the_report() -> None:
+    from pipeline_support import MINI, run
+
+    result = run("validate", "--project", MINI, "--format", "json")
+    stages = [line.split(":")[1].strip() for line in result.stderr.splitlines() if line.count(":") >= 2]
+    assert stages[:5] == ["parsing data/", "the store", "SHACL", "OWL 2 RL (store)", "query checks"]
+    assert result.stdout.lstrip().startswith("{")  # the report alone

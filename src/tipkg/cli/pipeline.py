@@ -16,6 +16,7 @@ from tipkg.budget import DEFAULT_BUDGETS, Budgets, Step, run_steps
 from tipkg.cli.common import format_option, out_option, progress, project_option, reports_errors
 from tipkg.errors import BudgetExceeded, CheckFailed, UsageError
 from tipkg.load import LoadedProject, load_project
+from tipkg.progress import Progress
 from tipkg.project import find_project
 from tipkg.reason import DEFAULT_REASONER, Reasoner
 from tipkg.scaffold import STARTER_BASE, init_project
@@ -78,7 +79,8 @@ def load(project_dir: Path | None, files: tuple[Path, ...] = (), budgets: Budget
          ) -> LoadedProject:
     project = find_project(project_dir)
     progress(f"loading {project.root}" + (f" with {len(files)} data file(s)" if files else ""))
-    return load_project(project, data_files=list(files) or None, max_bytes=budgets.max_file_bytes)
+    return load_project(project, data_files=list(files) or None, max_bytes=budgets.max_file_bytes,
+                        progress=Progress())
 
 
 @click.command("validate")
@@ -116,7 +118,8 @@ def validate_command(
     from tipkg.validate import FailOn, validate
 
     loaded = load(project_dir, files, budgets)
-    report = validate(loaded, Reasoner(reasoner), with_expected=not files, budgets=budgets)
+    report = validate(loaded, Reasoner(reasoner), with_expected=not files, budgets=budgets,
+                      progress=Progress())
     threshold = FailOn(fail_on)
     click.echo(render(report, ReportFormat(output_format), threshold, loaded.project.root), nl=False)
     if report.failed(threshold):
@@ -150,7 +153,7 @@ def checked(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path,
     from tipkg.validate import FailOn, validate
 
     progress("validating")
-    report = validate(loaded, reasoner, budgets=budgets)
+    report = validate(loaded, reasoner, budgets=budgets, progress=Progress())
     if report.failed(FailOn.VIOLATION):
         click.echo(render(report, ReportFormat.TEXT), err=True, nl=False)
         raise CheckFailed(f"validation failed; nothing was written to {out_dir}")
