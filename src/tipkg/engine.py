@@ -201,10 +201,16 @@ class ProjectStore:
         self.graphs: tuple[str, ...] = tuple(sorted(named_graph_names(self.store) - HELPER_GRAPHS))
         self.stored_graphs = frozenset(self.graphs)
         self.has_entailments = False
+        self.offered: Iterable[ox.Triple] | None = None
 
     @property
     def description(self) -> str:
         return "local graph"
+
+    def offer_entailments(self, entailments: Iterable[ox.Triple]) -> None:
+        """Entailments to add when the first question about them comes (`add_entailments`): until then,
+        queries about the asserted graphs need no list of named graphs."""
+        self.offered = entailments
 
     def add_entailments(self, entailments: Iterable[ox.Triple]) -> None:
         """Add the OWL 2 RL entailments (`Reasoning.entailments`, in id:graph/inferred); `# inferred: yes`
@@ -220,6 +226,8 @@ class ProjectStore:
 
     def query(self, query: Sparql, bindings: Bindings | None = None, inferred: bool = False,
               max_rows: int | None = None) -> QueryResult:
+        if inferred and not self.has_entailments and self.offered is not None:
+            self.add_entailments(self.offered)
         if inferred and not self.has_entailments:
             raise RuntimeError("ProjectStore.add_entailments() must come before an inferred query")
         try:

@@ -543,14 +543,12 @@ def query_checks(
     budgets: Budgets = DEFAULT_BUDGETS,
 ) -> list[CheckOutcome]:
     """The catalogue's checks (`tipkg.queries`) on the project's store, within the query budget;
-    `# inferred: yes` questions see the entailments, added to the store only when some check needs them."""
+    `# inferred: yes` questions see the entailments, added to the store when the first of them runs."""
     folder = loaded.project.queries_dir
     if not folder.is_dir():
         return []
-    catalogue = load_catalogue(folder)
-    if any(q.inferred for q in catalogue.queries if with_expected or q.is_violation):
-        store.add_entailments(reasoning.entailments)
-    return check_catalogue(catalogue, store, with_expected, budgets.query_seconds)
+    store.offer_entailments(reasoning.entailments)
+    return check_catalogue(load_catalogue(folder), store, with_expected, budgets.query_seconds)
 
 
 def display(loaded: LoadedProject, path: Path) -> str:
