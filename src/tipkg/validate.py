@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cache, partial
+from functools import cache, cached_property, partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -475,9 +475,14 @@ def finding_key(finding: Finding) -> tuple:
 class Sources:
     """Where things are written: each subject's defining line, and the prefixes the files declare."""
 
-    index: dict[URIRef, Location]
+    files: list[Path]
     root: Path
     names: Graph
+
+    @cached_property
+    def index(self) -> dict[URIRef, Location]:
+        """Made when a finding first asks (reading every file's text again: seconds at a million triples)."""
+        return definition_index(self.files)
 
     @classmethod
     def of(cls, loaded: LoadedProject) -> Sources:
@@ -486,7 +491,7 @@ class Sources:
         for prefix, namespace in declared_prefixes(loaded.files).items():
             if prefix not in dict(names.namespaces()):
                 names.bind(prefix, namespace)
-        return cls(definition_index(loaded.files), loaded.project.root, names)
+        return cls(list(loaded.files), loaded.project.root, names)
 
     def locate(self, node) -> str | None:
         location = self.index.get(node) if isinstance(node, URIRef) else None
