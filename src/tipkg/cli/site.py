@@ -20,12 +20,15 @@ def register(group: click.Group) -> None:
     group.add_command(site_command)
 
 
-def _site_url(_ctx, _param, value: str | None) -> str | None:
-    if value is None:
-        return None
-    if not value.startswith(("https://", "http://")):
+def _http_url(_ctx, _param, value: str | None) -> str | None:
+    if value is not None and not value.startswith(("https://", "http://")):
         raise click.BadParameter(f"{value!r} is not an http(s) URL (e.g. https://example.github.io/tipkg/)")
-    return value if value.endswith("/") else value + "/"
+    return value
+
+
+def _site_url(ctx, param, value: str | None) -> str | None:
+    value = _http_url(ctx, param, value)
+    return value if value is None or value.endswith("/") else value + "/"
 
 
 def _site_libraries() -> None:
@@ -45,11 +48,14 @@ def _site_libraries() -> None:
 @click.option("--site-url", default=None, callback=_site_url, metavar="URL",
               help="Where the site will be published: .htaccess then redirects the base's IRIs there "
                    "(w3id.org style) and _redirects uses its path. Default: rules for the site's own host.")
+@click.option("--endpoint", default=None, callback=_http_url, metavar="URL",
+              help="A SPARQL endpoint holding this graph (e.g. your store after `tipkg push`): the editor on "
+                   "sparql.html asks it. Default: the reader types one in.")
 @reasoner_option
 @budget_options
 @reports_errors
-def site_command(project_dir: Path | None, out_dir: Path, base: str, site_url: str | None, reasoner: str,
-                 budgets: Budgets) -> None:
+def site_command(project_dir: Path | None, out_dir: Path, base: str, site_url: str | None,
+                 endpoint: str | None, reasoner: str, budgets: Budgets) -> None:
     """Validate, then write the pages of `tipkg serve` as a static site into --out (replaced whole).
 
     Home, a page per resource with its .ttl/.jsonld/.nt/.rdf/.trig beside it, the ontology reference, the
@@ -69,6 +75,7 @@ def site_command(project_dir: Path | None, out_dir: Path, base: str, site_url: s
     report = checked(loaded, Reasoner(reasoner), out_dir, budgets)
     assert report.reasoning is not None, "validate() always reasons"
     progress(f"writing {out_dir}")
-    summary = write_site(loaded, report.reasoning, out_dir, SiteSettings(base=base, site_url=site_url))
+    settings = SiteSettings(base=base, site_url=site_url, endpoint=endpoint)
+    summary = write_site(loaded, report.reasoning, out_dir, settings)
     click.echo(f"wrote {out_dir}/: {summary.files:,} files ({summary.size:,} bytes), "
                f"{summary.resources} resources with a page each", err=True)

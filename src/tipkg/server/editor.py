@@ -14,10 +14,11 @@ from tipkg.queries import CannedQuery
 from tipkg.vocab import PREFIXES
 
 
-def editor_config(queries: Mapping[str, CannedQuery]) -> dict:
-    """The editor's settings: endpoint path, prefixes, and each canned query's text by name."""
+def editor_config(queries: Mapping[str, CannedQuery], endpoint: str = "/sparql") -> dict:
+    """The editor's settings: the endpoint (this server's path; in a static site the URL it was given, or ""
+    for one the reader types in), prefixes, and each canned query's text by name."""
     return {
-        "endpoint": "/sparql",
+        "endpoint": endpoint,
         "prefixes": dict(PREFIXES),
         "examples": {name: {"title": query.title, "query": query.text} for name, query in queries.items()},
     }

@@ -24,6 +24,7 @@ from tipkg.load import LoadedProject
 from tipkg.publish import WRITERS, Build, check_replaceable, write_all, write_folder
 from tipkg.reason import Reasoning
 from tipkg.server.app import STATIC_DIR, Server, ServerSettings, create_app
+from tipkg.server.editor import editor_config
 from tipkg.server.negotiation import SUFFIXES
 from tipkg.server.site import Site
 from tipkg.site.crawl import crawl
@@ -40,6 +41,7 @@ TOP = {"index.html", "404.html", ".htaccess", "_redirects", ".nojekyll", "sparql
 class SiteSettings:
     base: str = BASE  # IRIs under it are the site's resources (as for `tipkg serve --base`)
     site_url: str | None = None  # where the site is published; `.htaccess` then redirects w3id there
+    endpoint: str | None = None  # a SPARQL endpoint with this data (`tipkg push`): sparql.html's editor
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,10 @@ def _own_pages(server: Server, folder: Path, settings: SiteSettings) -> list[str
     linked: list[str] = []
     root = urlsplit(settings.site_url).path if settings.site_url else None
     own = {
-        "sparql.html": (server.render("sparql_static.html", queries=server.queries), None),
+        "sparql.html": (server.render("sparql_static.html", queries=server.queries,
+                                      endpoint=settings.endpoint,
+                                      editor=editor_config(server.queries, settings.endpoint or "")),
+                        None),
         "404.html": (server.render("not_found.html", status=404, iri=None, path="", suggestions=[]), root),
     }
     for file, (page, absolute) in own.items():

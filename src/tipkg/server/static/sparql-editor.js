@@ -6,9 +6,10 @@
   var data = document.getElementById("editor-config");
   var host = document.getElementById("editor");
   var form = document.getElementById("plain-form");
-  if (!data || !host || !form || typeof Yasgui === "undefined") return;
+  if (!data || !host || typeof Yasgui === "undefined") return;
   var config = JSON.parse(data.textContent);
-  var endpoint = new URL(config.endpoint, window.location.href).href;
+  // A static site (tipkg site) has no endpoint of its own: an empty one is typed in by the reader.
+  var endpoint = config.endpoint ? new URL(config.endpoint, window.location.href).href : "";
   var prefixLines = Object.keys(config.prefixes).map(function (p) {
     return p + ": <" + config.prefixes[p] + ">";
   });
@@ -26,7 +27,8 @@
     yasqe: { autocompleters: ["variables", "project-prefixes"], resizeable: true },
     yasr: { prefixes: config.prefixes, persistenceId: null },
   });
-  yasgui.getTab().getYasqe().setValue(document.getElementById("query").value);
+  var start = document.getElementById("query");
+  if (start) yasgui.getTab().getYasqe().setValue(start.value);
 
   // YASGUI leaves its endpoint field, the editor's text area and the page-size menu without a name for
   // assistive technology.
@@ -55,5 +57,5 @@
   labelControls(host);
   new MutationObserver(function () { labelControls(host); }).observe(host, { childList: true, subtree: true });
   document.getElementById("examples").hidden = false;
-  form.hidden = true;
+  if (form) form.hidden = true;
 })();
