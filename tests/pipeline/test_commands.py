@@ -226,3 +226,28 @@ def test_junit_query_and_consistency_failures(mini: Path) -> None:
     failing = [c.get("name") for c in consistency.iter("testcase") if c.find("failure") is not None]
     assert failing == ["https://w3id.org/tipkg/id/x"]
     assert int(suites.get("failures")) == sum(int(s.get("failures")) for s in suites)
+
+
+def test_ctrl_c_is_exit_130_with_a_line_not_a_traceback(mini: Path, tmp_path: Path) -> None:
+    """SIGINT during a build's query checks (a cartesian rule keeps them busy): 130 (the shell's 128 + 2), a
+    line on stderr, no traceback, the earlier dist/ untouched."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "dist"
+    assert run("build", "--project", mini, "--out", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (mini / "queries" / "slow-violation.rq").write_text(
+        "# title: slow\n# description: a cartesian product of four patterns\n"
+        "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } LIMIT 1 OFFSET 999999999999\n")
+    command = [sys.executable, "-m", "tipkg", "build", "--project", str(mini), "--out", str(out)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    time.sleep(5)  # past loading, SHACL and reasoning, into the slow rule (60 s before its budget ends)
+    assert process.poll() is None, "the build ended before the signal"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr and "Aborted" not in stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

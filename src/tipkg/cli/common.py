@@ -33,6 +33,9 @@ def format_option(choices: list[str], default: str, help_text: str = "Output for
     return decorate
 
 
+INTERRUPTED = 130
+
+
 def reports_errors(func):
     """Turn a TipkgError into 'error: ...' on stderr and its documented exit code, never a traceback."""
 
@@ -43,6 +46,9 @@ def reports_errors(func):
         except TipkgError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(int(exc.exit_code))
+        except KeyboardInterrupt:  # Ctrl-C: the shell's 128 + SIGINT, not click's exit 1 ("a check failed")
+            click.echo("\ntipkg: interrupted; outputs were left as they were", err=True)
+            sys.exit(INTERRUPTED)
 
     return wrapper
 
