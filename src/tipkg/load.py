@@ -320,9 +320,30 @@ def parse_graph(paths: Iterable[Path], max_bytes: int | None = None, xml_text: b
     return union_of(dataset.quads((None, None, None, None)))
 
 
-def load_data_file(store: ox.Store, path: Path, max_bytes: int | None = None) -> None:
-    """Parse one data file into the store (triples into its default graph, quads into their graphs)."""
-    store.bulk_extend(parse_file(path, max_bytes))
+def load_data_file(store: ox.Store, path: Path, max_bytes: int | None = None,
+                   blank_labels: set[str] | None = None) -> None:
+    """Parse one data file into the store (triples into its default graph, quads into their graphs).
+
+    `blank_labels`: the blank-node labels of the files loaded before. Two files' `_:x` are two nodes (RDF
+    merges documents with their blank nodes kept apart), so a file that reuses a label gets its blank nodes
+    renamed, `_:x` to `_:f<n>x`, readably and the same on every run; files that share none keep theirs."""
+    quads = parse_file(path, max_bytes)
+    if blank_labels is not None:
+        labels = {term.value for quad in quads for term in quad if isinstance(term, ox.BlankNode)}
+        if labels & blank_labels:
+            n = len(blank_labels)
+            while {f"f{n}{label}" for label in labels} & blank_labels:
+                n += 1
+            quads = [apart(quad, f"f{n}") for quad in quads]
+            labels = {f"f{n}{label}" for label in labels}
+        blank_labels |= labels
+    store.bulk_extend(quads)
+
+
+def apart(quad: ox.Quad, prefix: str) -> ox.Quad:
+    def rename(term):
+        return ox.BlankNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
+    return ox.Quad(rename(quad.subject), quad.predicate, rename(quad.object), rename(quad.graph_name))
 
 
 def load_project(project: Project, data_files: list[Path] | None = None,
@@ -334,8 +355,9 @@ def load_project(project: Project, data_files: list[Path] | None = None,
     shapes_files = project.shapes_files()
     store = ox.Store()
     with progress.stage("parsing data/", total=len(data_files), unit="files") as advance:
+        blank_labels: set[str] = set()
         for path in data_files:
-            load_data_file(store, path, max_bytes)
+            load_data_file(store, path, max_bytes, blank_labels)
             advance(1)
     return LoadedProject(
         project=project,
