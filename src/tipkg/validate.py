@@ -142,6 +142,15 @@ def screen_shape_queries(shapes: Graph) -> None:
             screen(str(text), f"shape {term_text(node)}")
 
 
+def copy_of(graph: Graph) -> Graph:
+    copy = Graph()
+    for prefix, namespace in graph.namespaces():
+        copy.bind(prefix, namespace)
+    for triple in graph:
+        copy.add(triple)
+    return copy
+
+
 def run_pyshacl(loaded: LoadedProject, shapes: Graph) -> Graph:
     """pyshacl's results graph for the union of the data against the shapes (no inference)."""
     import pyshacl  # imported late: it is the slowest import of the tool
@@ -149,6 +158,7 @@ def run_pyshacl(loaded: LoadedProject, shapes: Graph) -> Graph:
     from pyshacl.errors import ShapeRecursionWarning
 
     rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <file:...> in a shape never reads the file
+    shapes = copy_of(shapes)  # pyshacl adds triples to the shapes graph it is given
 
     try:
         with warnings.catch_warnings():  # pyshacl only warns of recursive shapes, then backs out of them
