@@ -54,6 +54,7 @@ class SparqlConstraint:
     messages: tuple[str, ...]
     severity: Node
     focus: tuple = ()
+    target: str | None = None  # the shape's core targets as a SELECT of $this (None: list `focus` instead)
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,8 @@ def split_shapes(shapes: Graph, data: Graph) -> tuple[Graph, list[SparqlConstrai
         severity = shapes.value(shape, SH.severity) or SH.Violation
         query = prefix_lines(shapes, constraint) + "\n" + str(select)
         focus = tuple(sorted(nodes, key=lambda n: n.n3()))
-        taken.append(SparqlConstraint(shape, constraint, query, messages, severity, focus))
+        taken.append(SparqlConstraint(shape, constraint, query, messages, severity, focus,
+                                      target_select(shapes, shape)))
     if not taken:
         return shapes, []
     rest = Graph()
@@ -172,12 +174,37 @@ def focus_nodes(shapes: Graph, shape, data: Graph) -> set:
     return nodes
 
 
+def target_select(shapes: Graph, shape) -> str | None:
+    """The shape's core targets as `{ SELECT DISTINCT ?this WHERE { ... } }`, the nodes `focus_nodes` finds
+    (None with sh:targetNode, whose nodes are listed). Oxigraph joins a long `VALUES $this` list slowly (about
+    n^2.7: 38 s for 15,270 nodes at a million triples, 0.74 s for the same nodes selected this way)."""
+    if (shape, SH.targetNode, None) in shapes:
+        return None
+    classes = set(shapes.objects(shape, SH.targetClass))
+    if (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes:
+        classes.add(shape)
+    subjects_of = list(shapes.objects(shape, SH.targetSubjectsOf))
+    objects_of = list(shapes.objects(shape, SH.targetObjectsOf))
+    if not all(isinstance(term, URIRef) for term in (*classes, *subjects_of, *objects_of)):
+        return None  # a blank node cannot be named in a query
+    kind, sub = str(to_ox(RDF.type)), str(to_ox(RDFS.subClassOf))
+    parts = [f"{{ ?this {kind}/{sub}* {to_ox(c)} }}" for c in sorted(classes, key=str)]
+    parts += [f"{{ ?this {to_ox(p)} ?object }}" for p in sorted(subjects_of, key=str)]
+    parts += [f"{{ ?subject {to_ox(p)} ?this }}" for p in sorted(objects_of, key=str)]
+    return f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(parts)} }} }}" if parts else None
+
+
 def with_values(query: str, nodes: list) -> str:
     """The query with `VALUES $this { ... }` first in its WHERE group (the terms written by pyoxigraph)."""
-    block = "VALUES $this { " + " ".join(str(to_ox(node)) for node in nodes) + " }\n"
+    return first_in_group(query, "VALUES $this { " + " ".join(str(to_ox(node)) for node in nodes) + " }")
+
+
+def first_in_group(query: str, block: str) -> str:
+    """The query with `block` first in its WHERE group: it binds $this before the rest of the group, as
+    pre-binding does."""
     match = WHERE_OPEN.search(query)
     position = match.end() if match else query.index("{", query.upper().index("SELECT")) + 1
-    return query[:position] + "\n" + block + query[position:]
+    return query[:position] + "\n" + block + "\n" + query[position:]
 
 
 def literal_replacement(text: str) -> Callable[[re.Match], str]:
@@ -195,7 +222,8 @@ def evaluate(constraint: SparqlConstraint, store: ProjectStore) -> list[SparqlRe
     """Run one constraint over all its focus nodes at once, on the asserted graphs of the project's store."""
     if not constraint.focus:
         return []
-    text = with_values(constraint.query, list(constraint.focus))
+    text = (first_in_group(constraint.query, constraint.target) if constraint.target
+            else with_values(constraint.query, list(constraint.focus)))
     query = Sparql.parse(text, f"sh:select of {constraint.shape}")
     results = []
     for row in store.query(query).as_dicts():

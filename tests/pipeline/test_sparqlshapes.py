@@ -70,3 +70,19 @@ def test_constraints_left_to_pyshacl() -> None:
     rest, taken = split_shapes(shapes, Graph())
     assert [str(c.shape) for c in taken] == ["http://example.org/Taken"]
     assert len(list(rest.subject_objects(SH.sparql))) == 3
+
+
+def test_each_target_select_finds_exactly_the_focus_nodes(loaded: LoadedProject) -> None:
+    """A constraint whose shape has only class/subjects-of/objects-of targets runs with them as a subquery
+    (`target_select`) instead of a VALUES list: the subquery must select the very nodes listed otherwise."""
+    from tipkg.engine import ProjectStore
+    from tipkg.sparql import Sparql
+    from tipkg.terms import from_ox
+    from tipkg.validate import take_over
+
+    store = ProjectStore(loaded)
+    taken = [c for c in take_over(loaded, store).taken if c.target]
+    assert taken, "the bundled shapes have constraints with core targets"
+    for constraint in taken:
+        selected = store.query(Sparql.parse(f"SELECT ?this WHERE {constraint.target}")).rows
+        assert {from_ox(this) for (this,) in selected} == set(constraint.focus), constraint.shape
