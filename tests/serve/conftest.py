@@ -61,7 +61,10 @@ class RunningServer:
         """The server's child processes (its query workers)."""
         found: set[int] = set()
         for task in Path(f"/proc/{self.pid}/task").iterdir():
-            children = (task / "children").read_text().split()
+            try:
+                children = (task / "children").read_text().split()
+            except FileNotFoundError:  # a thread that ended since the listing (pool threads come and go)
+                continue
             found.update(int(pid) for pid in children)
         return found
 
