@@ -145,8 +145,12 @@ def run_query(store: ox.Store, query: Sparql, dataset: QueryDataset | None, bind
 def add_asserted_graph(store: ox.Store) -> None:
     """Give a local store the merge as the named graph id:graph/asserted too, once: a query's own FROM may
     name it. Made on demand, because it doubles the store and makes every GRAPH query list its graphs."""
-    if next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(ASSERTED_GRAPH))), None) is None:
+    if not has_graph(store, ASSERTED_GRAPH):
         store.update(COPY_INTO_ASSERTED)
+
+
+def has_graph(store: ox.Store, graph: str) -> bool:
+    return next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(graph))), None) is not None
 
 
 def named_graph_names(store: ox.Store) -> frozenset[str]:
@@ -199,13 +203,19 @@ class ProjectStore:
         self.loaded = loaded
         self.store = local_store(loaded.store, ontology_quads(loaded))
         self.graphs: tuple[str, ...] = tuple(sorted(named_graph_names(self.store) - HELPER_GRAPHS))
-        self.stored_graphs = frozenset(self.graphs)
+        self.data_graphs = frozenset(self.graphs)
         self.has_entailments = False
         self.offered: Iterable[ox.Triple] | None = None
 
     @property
     def description(self) -> str:
         return "local graph"
+
+    @property
+    def stored_graphs(self) -> frozenset[str]:
+        """The store's named graphs without listing them all: the data's, and the helper graphs made so far
+        (the entailments; the merge, when a query's own FROM asked for it)."""
+        return self.data_graphs | {g for g in HELPER_GRAPHS if has_graph(self.store, g)}
 
     def offer_entailments(self, entailments: Iterable[ox.Triple]) -> None:
         """Entailments to add when the first question about them comes (`add_entailments`): until then,
@@ -218,7 +228,6 @@ class ProjectStore:
         if not self.has_entailments:
             inferred = ox.NamedNode(INFERRED_GRAPH)
             self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, inferred) for t in entailments)
-            self.stored_graphs = self.stored_graphs | {INFERRED_GRAPH}
             self.has_entailments = True
 
     def dataset(self, inferred: bool = False) -> QueryDataset:
@@ -232,10 +241,7 @@ class ProjectStore:
             raise RuntimeError("ProjectStore.add_entailments() must come before an inferred query")
         try:
             dataset = None if query.has_dataset else self.dataset(inferred)
-            result = run_query(self.store, query, dataset, bindings, max_rows, None, self.stored_graphs)
-            if query.has_dataset:  # run_query gave the store id:graph/asserted
-                self.stored_graphs |= {ASSERTED_GRAPH}
-            return result
+            return run_query(self.store, query, dataset, bindings, max_rows, None, self.stored_graphs)
         except SyntaxError as exc:  # parsed once already; only a project's own odd query lands here
             raise InputError(f"SPARQL syntax error: {exc}") from None
         except (OSError, ValueError, RuntimeError) as exc:
