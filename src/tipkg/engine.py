@@ -125,16 +125,16 @@ def take(items: Iterable[T], limit: int | None) -> tuple[tuple[T, ...], bool]:
     return taken[:limit], len(taken) > limit
 
 
-def run_query(store: ox.Store, query: Sparql, dataset: QueryDataset | None, bindings: Bindings | None = None,
-              max_rows: int | None = None, prefixes: Mapping[str, str] | None = None,
-              stored_graphs: frozenset[str] | None = None) -> QueryResult:
+def run_query(store: ox.Store, query: Sparql, dataset: QueryDataset | None, stored_graphs: frozenset[str],
+              bindings: Bindings | None = None, max_rows: int | None = None,
+              prefixes: Mapping[str, str] | None = None) -> QueryResult:
     """How every query runs, here and in the server's workers: on `dataset` (None: the query's own FROM) of a
-    local store (`local_store`; `stored_graphs`: its named graphs, when the caller knows them), parameters
+    local store (`local_store`, whose named graphs are `stored_graphs`: `graphs_held`), parameters
     substituted by the engine, at most `max_rows` rows. Raises what pyoxigraph raises."""
     substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
     options: dict[str, Any] = {}
     if dataset is not None:
-        options = dataset.options(named_graph_names(store) if stored_graphs is None else stored_graphs, query)
+        options = dataset.options(stored_graphs, query)
     elif query.has_dataset:
         add_asserted_graph(store)  # FROM <id:graph/asserted> names the merge, as on a remote store
     answer = store.query(query.text, prefixes=dict(prefixes) if prefixes else None,
@@ -151,6 +151,12 @@ def add_asserted_graph(store: ox.Store) -> None:
 
 def has_graph(store: ox.Store, graph: str) -> bool:
     return next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(graph))), None) is not None
+
+
+def graphs_held(store: ox.Store, data_graphs: frozenset[str]) -> frozenset[str]:
+    """A local store's named graphs without listing them all (thousands at scale): the data's, and the helper
+    graphs made so far (the entailments; the merge, when a query's own FROM asked for it)."""
+    return data_graphs | {g for g in HELPER_GRAPHS if has_graph(store, g)}
 
 
 def named_graph_names(store: ox.Store) -> frozenset[str]:
@@ -213,9 +219,7 @@ class ProjectStore:
 
     @property
     def stored_graphs(self) -> frozenset[str]:
-        """The store's named graphs without listing them all: the data's, and the helper graphs made so far
-        (the entailments; the merge, when a query's own FROM asked for it)."""
-        return self.data_graphs | {g for g in HELPER_GRAPHS if has_graph(self.store, g)}
+        return graphs_held(self.store, self.data_graphs)
 
     def offer_entailments(self, entailments: Iterable[ox.Triple]) -> None:
         """Entailments to add when the first question about them comes (`add_entailments`): until then,
@@ -241,7 +245,7 @@ class ProjectStore:
             raise RuntimeError("ProjectStore.add_entailments() must come before an inferred query")
         try:
             dataset = None if query.has_dataset else self.dataset(inferred)
-            return run_query(self.store, query, dataset, bindings, max_rows, None, self.stored_graphs)
+            return run_query(self.store, query, dataset, self.stored_graphs, bindings, max_rows)
         except SyntaxError as exc:  # parsed once already; only a project's own odd query lands here
             raise InputError(f"SPARQL syntax error: {exc}") from None
         except (OSError, ValueError, RuntimeError) as exc:

@@ -90,7 +90,7 @@ def answer(store: ox.Store, data: WorkerData, request: Any) -> QueryResult | Wor
     """Evaluate one request; every failure comes back as a WorkerFailure, never as an exception."""
     try:
 
-        from tipkg.engine import QueryDataset, run_query
+        from tipkg.engine import QueryDataset, graphs_held, run_query
         from tipkg.errors import InputError
         from tipkg.sparql import QueryRefused, Sparql
 
@@ -105,7 +105,8 @@ def answer(store: ox.Store, data: WorkerData, request: Any) -> QueryResult | Wor
         dataset = request.dataset
         if dataset is None and not sparql.has_dataset:
             dataset = QueryDataset.of(data.graphs, request.inferred)
-        return run_query(store, sparql, dataset, dict(request.bindings), request.max_rows, data.prefixes)
+        return run_query(store, sparql, dataset, graphs_held(store, frozenset(data.graphs)),
+                         dict(request.bindings), request.max_rows, data.prefixes)
     except SyntaxError as exc:
         return WorkerFailure(400, "Malformed query", str(exc))
     except MemoryError:
