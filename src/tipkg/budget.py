@@ -60,32 +60,109 @@ class Step:
 
 def run_steps(stage: str, steps: Sequence[Step], seconds: float, option: str) -> list[Any]:
     """Each step's result, in order; all of them within `seconds` or `BudgetExceeded`."""
-    if seconds <= 0 or not steps or not hasattr(os, "fork"):
-        return [step.work() for step in steps]
-    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(target=_child, args=(steps, sender), daemon=True)
-    child.start()
-    sender.close()
-    try:
-        return _collect(receiver, stage, steps, seconds, option)
-    except EOFError:  # the child ended without a word: killed from outside (kill -9, out of memory)
-        child.join()
-        if child.exitcode is not None and child.exitcode < 0:
-            os.kill(os.getpid(), -child.exitcode)  # die of the same signal, as without the child
-        raise RuntimeError(f"{stage}: the worker process ended (exit {child.exitcode})") from None
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.kill()  # the only way to stop an Oxigraph or pySHACL evaluation
-        child.join()
+    with Timed(stage, steps, seconds, option) as timed:
+        return timed.results()
+
+
+class Timed:
+    """A timed stage: its steps in a forked child started by `start()` (or by `results()`), which waits for
+    their results within `seconds` of the start. Two started before either is awaited run side by side, on
+    two cores. Leaving the `with` block kills a child still running (the caller failed, or another stage
+    did). Without a budget (0) or without fork, `results()` runs the steps here. `seconds_taken`: how long
+    each step took, measured where it ran."""
+
+    def __init__(self, stage: str, steps: Sequence[Step], seconds: float, option: str) -> None:
+        self.stage, self.steps, self.seconds, self.option = stage, steps, seconds, option
+        self.seconds_taken: list[float] = []
+        self.child: Any = None
+        self.receiver: Connection | None = None
+        self.deadline = 0.0
+
+    @property
+    def forks(self) -> bool:
+        return self.seconds > 0 and bool(self.steps) and hasattr(os, "fork")
+
+    def start(self) -> Timed:
+        if self.forks and self.child is None:
+            context = multiprocessing.get_context("fork")
+            self.receiver, sender = context.Pipe(duplex=False)
+            self.child = context.Process(target=_child, args=(self.steps, sender), daemon=True)
+            self.deadline = time.monotonic() + self.seconds
+            self.child.start()
+            sender.close()
+        return self
+
+    def results(self) -> list[Any]:
+        if not self.forks:
+            return [self._here(step) for step in self.steps]
+        self.start()
+        try:
+            return self._collect()
+        except EOFError:  # the child ended without a word: killed from outside (kill -9, out of memory)
+            self.child.join()
+            if self.child.exitcode is not None and self.child.exitcode < 0:
+                os.kill(os.getpid(), -self.child.exitcode)  # die of the same signal, as without the child
+            exit_code = self.child.exitcode
+            raise RuntimeError(f"{self.stage}: the worker process ended (exit {exit_code})") from None
+        finally:
+            self.stop()
+
+    def _here(self, step: Step) -> Any:
+        started = time.perf_counter()
+        value = step.work()
+        self.seconds_taken.append(time.perf_counter() - started)
+        return value
+
+    def _collect(self) -> list[Any]:
+        assert self.receiver is not None
+        results: list[Any] = []
+        current = 0
+        while len(results) < len(self.steps):
+            left = self.deadline - time.monotonic()
+            if left <= 0 or not self.receiver.poll(left):
+                running = self.steps[current].name
+                raise BudgetExceeded(
+                    f"{self.stage} ran out of time ({self.seconds:g} s) while running {running}",
+                    hint=f"make it cheaper, or raise the budget with {self.option} (0 = no limit)",
+                )
+            kind, value = self.receiver.recv()  # EOFError when the child was killed: results() answers it
+            if kind == "start":
+                current = value
+            elif kind == "done":
+                result, seconds = value
+                results.append(result)
+                self.seconds_taken.append(seconds)
+            elif kind == "error":
+                raise value
+            else:
+                raise RuntimeError(f"{self.stage} failed in its worker process:\n{value}")
+        return results
+
+    def stop(self) -> None:
+        if self.receiver is not None:
+            self.receiver.close()
+            self.receiver = None
+        if self.child is not None:
+            if self.child.is_alive():
+                self.child.kill()  # the only way to stop an Oxigraph or pySHACL evaluation
+            self.child.join()
+
+    def __enter__(self) -> Timed:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
 
 def _child(steps: Sequence[Step], sender: Connection) -> None:
-    """In the forked child: announce each step, then send its result, or the error that ended it."""
+    """In the forked child: announce each step, then send its result and how long it took, or the error
+    that ended it."""
     try:
         for index, step in enumerate(steps):
             sender.send(("start", index))
-            sender.send(("done", step.work()))
+            started = time.perf_counter()
+            value = step.work()
+            sender.send(("done", (value, time.perf_counter() - started)))
     except TipkgError as exc:
         sender.send(("error", exc))
     except BaseException:  # a bug: its traceback is shown, as it would be without the budget
@@ -94,27 +171,12 @@ def _child(steps: Sequence[Step], sender: Connection) -> None:
         sender.close()
 
 
-def _collect(receiver: Connection, stage: str, steps: Sequence[Step], seconds: float, option: str) -> list:
-    deadline = time.monotonic() + seconds
-    results: list[Any] = []
-    current = 0
-    while len(results) < len(steps):
-        left = deadline - time.monotonic()
-        if left <= 0 or not receiver.poll(left):
-            raise BudgetExceeded(
-                f"{stage} ran out of time ({seconds:g} s) while running {steps[current].name}",
-                hint=f"make it cheaper, or raise the budget with {option} (0 = no limit)",
-            )
-        kind, value = receiver.recv()  # EOFError when the child was killed: run_steps answers it
-        if kind == "start":
-            current = value
-        elif kind == "done":
-            results.append(value)
-        elif kind == "error":
-            raise value
-        else:
-            raise RuntimeError(f"{stage} failed in its worker process:\n{value}")
-    return results
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, as a container or `taskset` limits it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def file_too_large(size: int, budgets_bytes: int | None) -> str | None:

@@ -47,6 +47,12 @@ class Progress:
         self.stream.write(summary(name, done, unit, time.perf_counter() - started) + "\n")
         self.stream.flush()
 
+    def line(self, name: str, done: int, unit: str, seconds: float) -> None:
+        """The line of a stage that ran elsewhere (a child process) and took `seconds` there."""
+        if not self.quiet:
+            self.stream.write(summary(name, done, unit, seconds) + "\n")
+            self.stream.flush()
+
 
 def ignore(n: int = 1) -> None:
     """The `advance` of a quiet stage."""

@@ -88,6 +88,19 @@ class Reasoning:
         the engine's store, freed with it). `len()` works on both."""
         return self.graph if self.graph is not None else StoredClosure(self.closure_size)
 
+    def __getstate__(self) -> dict:
+        """Pickled (from a budget's child process) with the entailments as one N-Triples text: pickling
+        pyoxigraph triples one by one took seconds at a million triples. They hold no blank node, so
+        nothing is relabelled on the way."""
+        state = dict(self.__dict__)
+        state["entailments"] = ox.serialize(self.entailments, format=ox.RdfFormat.N_TRIPLES)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state["entailments"] = [quad.triple for quad in ox.parse(state["entailments"],
+                                                                format=ox.RdfFormat.N_TRIPLES)]
+        self.__dict__.update(state)
+
     def inferred(self) -> Graph:
         """Entailed, not asserted, about the data's subjects, without trivia or blank nodes (an rdflib view of
         `entailments`, made on first use and shared: do not change it)."""

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tipkg.budget import Step, run_steps
+from tipkg.budget import Step, Timed, run_steps
 from tipkg.errors import BudgetExceeded, InputError
 
 
@@ -45,3 +45,41 @@ def test_an_error_in_the_child_reaches_the_caller() -> None:
 def test_no_limit_runs_here() -> None:
     [here] = run_steps("stage", [Step("pid", pid)], 0, "--x")
     assert here == os.getpid()
+
+
+def test_two_started_stages_run_side_by_side(tmp_path) -> None:
+    """The first stage waits for a file only the second one writes: awaited one after the other, it would
+    run out of time."""
+    marker = tmp_path / "second-ran"
+
+    def wait_for_second() -> str:
+        deadline = time.monotonic() + 20
+        while not marker.exists():
+            if time.monotonic() > deadline:
+                return "the second stage never ran beside me"
+            time.sleep(0.01)
+        return "saw the second"
+
+    first = Timed("first", [Step("wait", wait_for_second)], 30, "--x")
+    second = Timed("second", [Step("mark", lambda: marker.write_text("x") and "marked")], 30, "--x")
+    with first, second:
+        first.start()
+        second.start()
+        assert first.results() == ["saw the second"]
+        assert second.results() == ["marked"]
+    assert len(first.seconds_taken) == len(second.seconds_taken) == 1
+
+
+def test_leaving_the_block_kills_a_stage_not_awaited() -> None:
+    with Timed("slow", [Step("sleep", lambda: time.sleep(60))], 30, "--x") as slow:
+        slow.start()
+        child = slow.child
+        assert child.is_alive()
+    assert not child.is_alive()
+
+
+def test_the_deadline_counts_from_the_start() -> None:
+    stage = Timed("stage", [Step("sleep", lambda: time.sleep(2))], 1, "--x").start()
+    time.sleep(1.2)  # the child's budget is spent while the caller does other work
+    with stage, pytest.raises(BudgetExceeded):
+        stage.results()

@@ -3,10 +3,13 @@ OWL 2 RL rule that concludes false is detected on a graph made to break it, and 
 
 from __future__ import annotations
 
+import pickle
+
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
+from tipkg.budget import Step, run_steps
 from tipkg.load import LoadedProject
 from tipkg.project import Project
 from tipkg.reason import (
@@ -115,6 +118,16 @@ def test_the_store_engine_is_the_default(loaded: LoadedProject) -> None:
     assert {(t.subject, t.predicate, t.object) for t in reasoning.entailments} == {
         tuple(to_ox(term) for term in triple) for triple in reasoning.inferred()}
     assert len(reasoning.closure) == reasoning.closure_size > len(reasoning.entailments)
+
+
+def test_reasoning_comes_back_whole_from_a_child_process(loaded: LoadedProject) -> None:
+    """The budget's child sends its Reasoning pickled, the entailments as N-Triples text."""
+    here = reason(loaded)
+    [there] = run_steps("reasoning", [Step("closure", lambda: reason(loaded))], 60, "--reason-timeout")
+    assert there.entailments == here.entailments  # the same terms, in the same order
+    assert (there.clashes, there.closure_size) == (here.clashes, here.closure_size)
+    assert there.reasoner is here.reasoner
+    assert pickle.loads(pickle.dumps(here)).entailments == here.entailments
 
 
 def test_entailments_the_queries_rely_on(loaded: LoadedProject) -> None:
