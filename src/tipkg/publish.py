@@ -41,6 +41,7 @@ from tipkg.errors import InputError
 from tipkg.jsonld import CONTEXT_FILE, build_context, compact, context_text, organisations
 from tipkg.load import LoadedProject
 from tipkg.reason import Reasoning
+from tipkg.stats import DatasetCounts, dataset_counts
 from tipkg.terms import to_ox
 from tipkg.vocab import PREFIXES, bind_prefixes
 from tipkg.void import Written, add_distributions, describe
@@ -314,7 +315,16 @@ def write_file(build: Build, folder: Path, name: str, writer: Writer) -> Written
     return Written(name, len(content), title)
 
 
-def write_all(build: Build, folder: Path, writers: dict[str, Writer]) -> list[Written]:
+@dataclass(frozen=True)
+class Published:
+    """What a build wrote (sorted by name), and the dataset's VoID counts that void.ttl states (for the
+    command's summary: counted once)."""
+
+    files: list[Written]
+    counts: DatasetCounts
+
+
+def write_all(build: Build, folder: Path, writers: dict[str, Writer]) -> Published:
     first = [name for name in FIRST if name in writers]
     if BACKGROUND & set(writers):
         build.triples, build.context  # noqa: B018 - made once, here, and shared with the child by the fork
@@ -324,7 +334,8 @@ def write_all(build: Build, folder: Path, writers: dict[str, Writer]) -> list[Wr
     try:
         written += [write_file(build, folder, name, writer)
                     for name, writer in writers.items() if name not in BACKGROUND and name not in first]
-        description = describe(build.loaded, [])  # the counts, while the child writes
+        counts = dataset_counts(build.loaded)  # while the child writes
+        description = describe(build.loaded, [], counts=counts)
         written += [job.result() for job in jobs]
     except BaseException:
         for job in jobs:
@@ -333,7 +344,7 @@ def write_all(build: Build, folder: Path, writers: dict[str, Writer]) -> list[Wr
     void = void_file(build, written, description)
     (folder / "void.ttl").write_bytes(void)
     written.append(Written("void.ttl", len(void), "VoID and DCAT description of the dataset"))
-    return sorted(written, key=lambda w: w.name)
+    return Published(sorted(written, key=lambda w: w.name), counts)
 
 
 # --- atomic replacement -------------------------------------------------------------------------------------
@@ -355,7 +366,7 @@ def check_replaceable(out: Path, names: set[str], what: str = "build") -> None:
 
 def publish(
     loaded: LoadedProject, reasoning: Reasoning, out: Path, writers: dict[str, Writer] | None = None
-) -> list[Written]:
+) -> Published:
     """Write every file into `out` (replacing it whole), or nothing at all when anything fails."""
     writers = writers if writers is not None else WRITERS
     check_replaceable(Path(out), {*writers, "void.ttl"})

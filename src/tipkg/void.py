@@ -24,7 +24,7 @@ from rdflib.term import Node
 from tipkg import __version__
 from tipkg.jsonld import organisations, split_iri
 from tipkg.load import LoadedProject
-from tipkg.stats import absent, dataset_counts, select
+from tipkg.stats import DatasetCounts, absent, dataset_counts, select
 from tipkg.terms import from_ox
 from tipkg.vocab import BASE, ID, PREFIXES, SCHEMA, bind_prefixes
 
@@ -151,9 +151,8 @@ def add_source(graph: Graph, store: ox.Store) -> None:
         graph.add((period, RDFS.label, Literal(f"as of {as_of}", lang="en")))
 
 
-def add_counts(graph: Graph, loaded: LoadedProject) -> None:
+def add_counts(graph: Graph, counts: DatasetCounts) -> None:
     """VoID's figures and partitions of the whole asserted graph (what the dumps hold), from tipkg.stats."""
-    counts = dataset_counts(loaded, str(ID))
     for predicate, value in (
         (VOID.triples, counts.triples),
         (VOID.entities, counts.entities),
@@ -249,9 +248,11 @@ def configured_endpoints(loaded: LoadedProject) -> list[str]:
     )
 
 
-def describe(loaded: LoadedProject, written: list[Written], endpoint: str | None = None) -> Graph:
+def describe(loaded: LoadedProject, written: list[Written], endpoint: str | None = None,
+             counts: DatasetCounts | None = None) -> Graph:
     """The VoID + DCAT description of the build whose files are `written`; with the SPARQL endpoint that
-    serves it when one is given (tipkg serve) or the project states one (configured_endpoints)."""
+    serves it when one is given (tipkg serve) or the project states one (configured_endpoints). `counts`:
+    the dataset's (`tipkg.stats.dataset_counts`), when the caller has them already."""
     graph = Graph()
     bind_prefixes(graph)
     graph.bind("ds", DS)
@@ -260,7 +261,7 @@ def describe(loaded: LoadedProject, written: list[Written], endpoint: str | None
     graph.add((DATASET, VOID.uriSpace, Literal(str(ID))))
     copy_header(graph, loaded)
     add_source(graph, loaded.store)
-    add_counts(graph, loaded)
+    add_counts(graph, counts if counts is not None else dataset_counts(loaded, str(ID)))
     for resource in example_resources(loaded):
         graph.add((DATASET, VOID.exampleResource, resource))
     add_distributions(graph, written)

@@ -164,7 +164,6 @@ def check_and_publish(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path,
                       budgets: Budgets = DEFAULT_BUDGETS) -> None:
     """`tipkg build` and `tipkg release`: validate, write --out only when it holds, summarise on stderr."""
     from tipkg.publish import publish, total_size
-    from tipkg.stats import compute_stats
     from tipkg.terms import short
 
     report = checked(loaded, reasoner, out_dir, budgets)
@@ -173,19 +172,20 @@ def check_and_publish(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path,
     assert reasoning is not None, "validate() always reasons"
     writing = Step(str(out_dir), partial(publish, loaded, reasoning, out_dir))
     try:
-        [written] = run_steps("publishing", [writing], budgets.publish_seconds, "--publish-timeout")
+        [published] = run_steps("publishing", [writing], budgets.publish_seconds, "--publish-timeout")
     except BudgetExceeded:  # the killed writer's staging folder: its lock died with it
         remove_stale(out_dir.resolve())
         raise
-    stats = compute_stats(loaded)
+    dataset, written = published.counts, published.files  # void.ttl's figures (tipkg.stats), counted once
+    named_graphs = sum(1 for _ in loaded.store.named_graphs())
     lines = [
-        f"{stats.entities} entities, {stats.data_triples} data triples in {stats.named_graphs} named graphs, "
-        f"{len(reasoning.entailments)} inferred",
+        f"{dataset.entities} entities, {dataset.triples} triples (ontology and data) in {named_graphs} named "
+        f"graphs, {len(reasoning.entailments)} inferred",
         "instances per class:",
     ]
-    lines += [f"  {count:5d}  {short(iri)}" for iri, count in list(stats.classes.items())[:12]]
-    if len(stats.classes) > 12:
-        lines.append(f"  ... and {len(stats.classes) - 12} more classes (tipkg stats)")
+    lines += [f"  {count:5d}  {short(iri)}" for iri, count in list(dataset.classes.items())[:12]]
+    if len(dataset.classes) > 12:
+        lines.append(f"  ... and {len(dataset.classes) - 12} more classes (tipkg stats)")
     counts: dict[str, int] = {}
     for run in report.runs:
         counts[run.check.value] = counts.get(run.check.value, 0) + 1
