@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+from tipkg.background import die_with_parent
 from tipkg.errors import BudgetExceeded, TipkgError
 
 T = TypeVar("T")
@@ -86,7 +87,7 @@ class Timed:
         if self.forks and self.child is None:
             context = multiprocessing.get_context("fork")
             self.receiver, sender = context.Pipe(duplex=False)
-            self.child = context.Process(target=_child, args=(self.steps, sender), daemon=True)
+            self.child = context.Process(target=_child, args=(self.steps, sender, os.getpid()), daemon=True)
             self.deadline = time.monotonic() + self.seconds
             self.child.start()
             sender.close()
@@ -154,9 +155,10 @@ class Timed:
         self.stop()
 
 
-def _child(steps: Sequence[Step], sender: Connection) -> None:
+def _child(steps: Sequence[Step], sender: Connection, parent: int) -> None:
     """In the forked child: announce each step, then send its result and how long it took, or the error
-    that ended it."""
+    that ended it. It dies with its parent: a killed build leaves no worker writing behind it."""
+    die_with_parent(parent)
     try:
         for index, step in enumerate(steps):
             sender.send(("start", index))

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -37,6 +38,7 @@ from rdflib.plugins.serializers.trig import TrigSerializer
 
 from tipkg.atomic import staged_folder
 from tipkg.background import Background
+from tipkg.budget import Step, Timed
 from tipkg.errors import InputError
 from tipkg.jsonld import CONTEXT_FILE, build_context, compact, context_text, organisations
 from tipkg.load import LoadedProject
@@ -57,10 +59,11 @@ BLANK_QUAD = """ASK {
 
 @dataclass
 class Build:
-    """What the writers share: the loaded project, its reasoning, and the dumps' quads, computed once."""
+    """What the writers share: the loaded project, its reasoning (None while it is being computed: only
+    inferred.ttl needs it), and the dumps' quads, computed once."""
 
     loaded: LoadedProject
-    reasoning: Reasoning
+    reasoning: Reasoning | None = None
     _quads: list[ox.Quad] | None = field(default=None, init=False, repr=False)
 
     @classmethod
@@ -275,6 +278,7 @@ def write_shapes(build: Build) -> tuple[bytes, str]:
 
 def write_inferred(build: Build) -> tuple[bytes, str]:
     """The entailments have no blank nodes (tipkg.reason): sorted by their N-Triples lines."""
+    assert build.reasoning is not None, "inferred.ttl is written after reasoning (REASONED)"
     entailments = sorted(set(build.reasoning.entailments), key=str)
     return ox_turtle(entailments), f"OWL 2 RL entailments not asserted ({build.reasoning.reasoner.value})"
 
@@ -324,7 +328,22 @@ class Published:
     counts: DatasetCounts
 
 
-def write_all(build: Build, folder: Path, writers: dict[str, Writer]) -> Published:
+@dataclass(frozen=True)
+class Asserted:
+    """The first part of a build: the files of the asserted graph, and the description of the dataset
+    (void.ttl without its distributions)."""
+
+    files: list[Written]
+    counts: DatasetCounts
+    description: Graph
+
+
+REASONED = frozenset({"inferred.ttl"})  # the only files that need the reasoning
+
+
+def write_asserted(build: Build, folder: Path, writers: dict[str, Writer]) -> Asserted:
+    """Every file of `writers` but those needing the reasoning (REASONED), and the dataset's description."""
+    writers = {name: writer for name, writer in writers.items() if name not in REASONED}
     first = [name for name in FIRST if name in writers]
     if BACKGROUND & set(writers):
         build.triples, build.context  # noqa: B018 - made once, here, and shared with the child by the fork
@@ -341,10 +360,21 @@ def write_all(build: Build, folder: Path, writers: dict[str, Writer]) -> Publish
         for job in jobs:
             job.cancel()
         raise
-    void = void_file(build, written, description)
+    return Asserted(written, counts, description)
+
+
+def write_reasoned(build: Build, folder: Path, writers: dict[str, Writer], asserted: Asserted) -> Published:
+    """The files that need the reasoning, then void.ttl, which lists every file."""
+    written = asserted.files + [write_file(build, folder, name, writer)
+                                for name, writer in writers.items() if name in REASONED]
+    void = void_file(build, written, asserted.description)
     (folder / "void.ttl").write_bytes(void)
     written.append(Written("void.ttl", len(void), "VoID and DCAT description of the dataset"))
-    return Published(sorted(written, key=lambda w: w.name), counts)
+    return Published(sorted(written, key=lambda w: w.name), asserted.counts)
+
+
+def write_all(build: Build, folder: Path, writers: dict[str, Writer]) -> Published:
+    return write_reasoned(build, folder, writers, write_asserted(build, folder, writers))
 
 
 # --- atomic replacement -------------------------------------------------------------------------------------
@@ -373,16 +403,60 @@ def publish(
     return write_folder(Path(out), lambda folder: write_all(Build.of(loaded, reasoning), folder, writers))
 
 
+Finish = Callable[[Reasoning], Published]
+
+
+@contextmanager
+def publishing_beside_checks(loaded: LoadedProject, out: Path, seconds: float) -> Iterator[Finish]:
+    """`tipkg build`'s files, written while the caller checks the project: the files of the asserted graph
+    (all but inferred.ttl and void.ttl) are written by a child process started now, within `seconds`
+    (`tipkg.budget`), on the machine's second core while validation runs. The caller then calls
+    `finish(reasoning)`, which waits for them and writes the rest. The folder replaces `out` when the block
+    ends well; when it does not (a failed check, a budget, Ctrl-C), the child is killed, nothing is left."""
+    out = Path(out)
+    check_replaceable(out, {*WRITERS, "void.ttl"})
+    finished: list[Published] = []
+    with staging_for(out) as folder:
+        step = Step(str(out), partial(write_asserted, Build(loaded), folder, WRITERS))
+        with Timed("publishing", [step], seconds, "--publish-timeout") as asserted_files:
+            asserted_files.start()
+
+            def finish(reasoning: Reasoning) -> Published:
+                [asserted] = asserted_files.results()
+                finished.append(write_reasoned(Build(loaded, reasoning), folder, WRITERS, asserted))
+                return finished[0]
+
+            yield finish
+        if not finished:
+            raise RuntimeError("publishing_beside_checks: the block ended without finish()")
+
+
 def write_folder(out: Path, fill: Callable[[Path], T]) -> T:
     """Let `fill` write into a fresh folder beside `out`, then put that folder in `out`'s place; when
     anything fails, `out` is left as it was and nothing else remains (`tipkg build`, `tipkg site`)."""
+    with staging_for(out) as staging:
+        return fill(staging)
+
+
+@contextmanager
+def staging_for(out: Path) -> Iterator[Path]:
+    """A fresh folder beside `out` that replaces `out` when the block ends well (`tipkg.atomic.
+    staged_folder`). The folders above `out` are made if need be, and removed again when the block fails
+    (`releases/` must not appear for a release that failed its checks)."""
     parent = out.resolve().parent
+    missing = [folder for folder in (parent, *parent.parents) if not folder.exists()]
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the output folder: {exc.strerror}", parent) from None
-    with staged_folder(out.resolve()) as staging:
-        return fill(staging)
+    try:
+        with staged_folder(out.resolve()) as staging:
+            yield staging
+    except BaseException:
+        for folder in missing:  # innermost first; each is empty unless someone else wrote there meanwhile
+            with suppress(OSError):
+                folder.rmdir()
+        raise
 
 
 def total_size(written: Sequence[Written]) -> int:

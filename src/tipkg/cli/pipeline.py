@@ -5,16 +5,14 @@ Each parses options and calls the library."""
 from __future__ import annotations
 
 import functools
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from tipkg.atomic import remove_stale
-from tipkg.budget import DEFAULT_BUDGETS, Budgets, Step, run_steps
+from tipkg.budget import DEFAULT_BUDGETS, Budgets
 from tipkg.cli.common import format_option, out_option, progress, project_option, reports_errors
-from tipkg.errors import BudgetExceeded, CheckFailed, UsageError
+from tipkg.errors import CheckFailed, UsageError
 from tipkg.load import LoadedProject, load_project
 from tipkg.progress import Progress
 from tipkg.project import find_project
@@ -163,19 +161,16 @@ def checked(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path,
 def check_and_publish(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path,
                       budgets: Budgets = DEFAULT_BUDGETS) -> None:
     """`tipkg build` and `tipkg release`: validate, write --out only when it holds, summarise on stderr."""
-    from tipkg.publish import publish, total_size
+    from tipkg.publish import publishing_beside_checks, total_size
     from tipkg.terms import short
 
-    report = checked(loaded, reasoner, out_dir, budgets)
-    progress(f"writing {out_dir}")
-    reasoning = report.reasoning
-    assert reasoning is not None, "validate() always reasons"
-    writing = Step(str(out_dir), partial(publish, loaded, reasoning, out_dir))
-    try:
-        [published] = run_steps("publishing", [writing], budgets.publish_seconds, "--publish-timeout")
-    except BudgetExceeded:  # the killed writer's staging folder: its lock died with it
-        remove_stale(out_dir.resolve())
-        raise
+    with publishing_beside_checks(loaded, out_dir, budgets.publish_seconds) as finish:
+        progress(f"writing {out_dir} beside the checks (kept only if every check passes)")
+        report = checked(loaded, reasoner, out_dir, budgets)
+        reasoning = report.reasoning
+        assert reasoning is not None, "validate() always reasons"
+        with Progress().stage(f"writing {out_dir}"):
+            published = finish(reasoning)
     dataset, written = published.counts, published.files  # void.ttl's figures (tipkg.stats), counted once
     named_graphs = sum(1 for _ in loaded.store.named_graphs())
     lines = [

@@ -1,0 +1,54 @@
+"""`tipkg build` writes the asserted graph's files in a child process while it validates
+(`publishing_beside_checks`): the folder it makes is byte for byte what `publish` makes after the checks,
+and a block that fails (a failed check) leaves nothing: no output folder, no staging folder, no child."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from pipeline_support import tree_bytes
+
+from tipkg.errors import CheckFailed
+from tipkg.load import LoadedProject
+from tipkg.publish import publish, publishing_beside_checks
+from tipkg.reason import reason
+
+
+def test_the_files_are_those_publish_writes(loaded: LoadedProject, tmp_path: Path) -> None:
+    reasoning = reason(loaded)
+    publish(loaded, reasoning, tmp_path / "after")
+    with publishing_beside_checks(loaded, tmp_path / "beside", 60) as finish:
+        published = finish(reasoning)
+    assert tree_bytes(tmp_path / "beside") == tree_bytes(tmp_path / "after")
+    assert [w.name for w in published.files] == sorted(p.name for p in (tmp_path / "after").iterdir())
+    assert published.counts.triples > len(loaded.ontology)
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found |= {int(child) for child in (task / "children").read_text().split()}
+        except FileNotFoundError:  # a thread that ended meanwhile
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_a_failed_check_leaves_nothing(loaded: LoadedProject, tmp_path: Path) -> None:
+    out = tmp_path / "releases" / "1.0.0"
+    before = children_of(os.getpid())
+    with pytest.raises(CheckFailed), publishing_beside_checks(loaded, out, 60):
+        assert children_of(os.getpid()) - before  # the writer runs while the checks do
+        raise CheckFailed("a check failed")
+    assert not children_of(os.getpid()) - before  # killed, not left writing
+    assert list(tmp_path.iterdir()) == []  # no dist, no staging folder, not even the releases/ made for it
+
+
+def test_the_block_must_finish(loaded: LoadedProject, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    with pytest.raises(RuntimeError, match="without finish"), publishing_beside_checks(loaded, out, 60):
+        pass
+    assert list(tmp_path.iterdir()) == []
