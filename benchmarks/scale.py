@@ -116,7 +116,8 @@ class Run:
 class GroupMemory:
     """The peak memory of a process group, all its processes together: the sum of their PSS (shared pages,
     such as what a fork has not yet copied, counted once between the processes that share them), read from
-    /proc every 0.1 s. GNU time's figure is the largest single process's RSS; a command that works in
+    /proc every 0.5 s (reading a large process's smaps_rollup walks its page tables: more often costs the
+    measured command CPU). GNU time's figure is the largest single process's RSS; a command that works in
     several processes at once (tipkg: SHACL beside reasoning, the files written beside the checks) uses
     more than that. None where /proc has no smaps_rollup (not Linux)."""
 
@@ -128,25 +129,32 @@ class GroupMemory:
         self.thread.start()
 
     def sample(self) -> None:
-        while not self.done.wait(0.1):
+        while not self.done.wait(0.5):
             total = self.group_pss_kib()
             if total is not None:
                 self.peak_kib = max(self.peak_kib or 0, total)
 
+    def members(self) -> list[Path]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_bytes().rsplit(b")", 1)[1].split()
+                except (OSError, IndexError):  # the process ended meanwhile
+                    continue
+                if int(fields[2]) == self.group:  # after ")": state, ppid, pgrp
+                    found.append(entry)
+        return found
+
     def group_pss_kib(self) -> int | None:
         total, seen = 0, False
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
+        for entry in self.members():
             try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                if int(fields[2]) != self.group:  # after ")": state, ppid, pgrp
-                    continue
                 for line in (entry / "smaps_rollup").read_text().splitlines():
                     if line.startswith("Pss:"):
                         total += int(line.split()[1])
                         seen = True
-            except (OSError, IndexError, ValueError):  # the process ended meanwhile
+            except (OSError, ValueError):  # the process ended meanwhile
                 continue
         return total if seen else None
 
@@ -493,7 +501,7 @@ def markdown(results: list[SizeResult], rss_method: str) -> str:
     lines = ["### tipkg validate and build", "",
              f"Wall time, CPU time (user + system) and peak RSS of the largest process ({rss_method}), "
              "one fresh command each; all: the peak of the command's processes together (PSS, sampled "
-             "every 0.1 s).", "",
+             "every 0.5 s).", "",
              "| triples | `tipkg validate` | CPU | peak RSS | all | `tipkg build` | CPU | peak RSS | all "
              "| build triples/s |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]

@@ -38,7 +38,7 @@ from rdflib.plugins.serializers.trig import TrigSerializer
 
 from tipkg.atomic import staged_folder
 from tipkg.background import Background
-from tipkg.budget import Step, Timed
+from tipkg.budget import Step, Timed, usable_cores
 from tipkg.errors import InputError
 from tipkg.jsonld import CONTEXT_FILE, build_context, compact, context_text, organisations
 from tipkg.load import LoadedProject
@@ -345,14 +345,15 @@ def write_asserted(build: Build, folder: Path, writers: dict[str, Writer]) -> As
     """Every file of `writers` but those needing the reasoning (REASONED), and the dataset's description."""
     writers = {name: writer for name, writer in writers.items() if name not in REASONED}
     first = [name for name in FIRST if name in writers]
-    if BACKGROUND & set(writers):
+    background = BACKGROUND & set(writers) if usable_cores() > 1 else frozenset()  # one core: one by one
+    if background:
         build.triples, build.context  # noqa: B018 - made once, here, and shared with the child by the fork
     written = [write_file(build, folder, name, writers[name]) for name in first]
     jobs = [Background(partial(write_file, build, folder, name, writer))
-            for name, writer in writers.items() if name in BACKGROUND]
+            for name, writer in writers.items() if name in background]
     try:
         written += [write_file(build, folder, name, writer)
-                    for name, writer in writers.items() if name not in BACKGROUND and name not in first]
+                    for name, writer in writers.items() if name not in background and name not in first]
         counts = dataset_counts(build.loaded)  # while the child writes
         description = describe(build.loaded, [], counts=counts)
         written += [job.result() for job in jobs]
@@ -412,14 +413,17 @@ def publishing_beside_checks(loaded: LoadedProject, out: Path, seconds: float) -
     (all but inferred.ttl and void.ttl) are written by a child process started now, within `seconds`
     (`tipkg.budget`), on the machine's second core while validation runs. The caller then calls
     `finish(reasoning)`, which waits for them and writes the rest. The folder replaces `out` when the block
-    ends well; when it does not (a failed check, a budget, Ctrl-C), the child is killed, nothing is left."""
+    ends well; when it does not (a failed check, a budget, Ctrl-C), the child is killed, nothing is left.
+    On one core (`taskset -c 0 tipkg build` asks for that), every file is written after the checks and one
+    at a time: no faster, and less memory at once."""
     out = Path(out)
     check_replaceable(out, {*WRITERS, "void.ttl"})
     finished: list[Published] = []
     with staging_for(out) as folder:
         step = Step(str(out), partial(write_asserted, Build(loaded), folder, WRITERS))
         with Timed("publishing", [step], seconds, "--publish-timeout") as asserted_files:
-            asserted_files.start()
+            if usable_cores() > 1:  # else written after the checks, by finish(): less memory at once
+                asserted_files.start()
 
             def finish(reasoning: Reasoning) -> Published:
                 [asserted] = asserted_files.results()

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from pipeline_support import tree_bytes
 
+from tipkg import publish as publish_module
+from tipkg.budget import usable_cores
 from tipkg.errors import CheckFailed
 from tipkg.load import LoadedProject
 from tipkg.publish import publish, publishing_beside_checks
@@ -41,7 +43,8 @@ def test_a_failed_check_leaves_nothing(loaded: LoadedProject, tmp_path: Path) ->
     out = tmp_path / "releases" / "1.0.0"
     before = children_of(os.getpid())
     with pytest.raises(CheckFailed), publishing_beside_checks(loaded, out, 60):
-        assert children_of(os.getpid()) - before  # the writer runs while the checks do
+        writing = children_of(os.getpid()) - before
+        assert bool(writing) == (usable_cores() > 1)  # the writer runs while the checks do, given two cores
         raise CheckFailed("a check failed")
     assert not children_of(os.getpid()) - before  # killed, not left writing
     assert list(tmp_path.iterdir()) == []  # no dist, no staging folder, not even the releases/ made for it
@@ -52,3 +55,16 @@ def test_the_block_must_finish(loaded: LoadedProject, tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="without finish"), publishing_beside_checks(loaded, out, 60):
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_on_one_core_everything_is_written_after_the_checks(
+    loaded: LoadedProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(publish_module, "usable_cores", lambda: 1)
+    reasoning = reason(loaded)
+    before = children_of(os.getpid())
+    with publishing_beside_checks(loaded, tmp_path / "one", 60) as finish:
+        assert not children_of(os.getpid()) - before
+        finish(reasoning)
+    publish(loaded, reasoning, tmp_path / "after")
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "after")

@@ -38,7 +38,8 @@ def reasoner_option(func):
 
 # option -> (Budgets field, help); also read from TIPKG_<OPTION>: docs/pipeline.md, "Budgets"
 BUDGET_OPTIONS = {
-    "--publish-timeout": ("publish_seconds", "Seconds for writing the files (0: no limit)."),
+    "--publish-timeout": ("publish_seconds", "Seconds for writing the files, which starts after loading, "
+                          "beside the checks (0: no limit)."),
     "--max-file-mb": ("max_file_mb", "Largest RDF file parsed, in MiB (0: no limit)."),
     "--query-timeout": ("query_seconds",
                         "Seconds for all *-violation.rq and expected-results checks together (0: no limit)."),
