@@ -6,8 +6,9 @@ with a cartesian join. pyoxigraph and pySHACL cannot be cancelled from Python, s
 forked child process that is killed at its deadline (the parent's copy of the store is untouched, and the
 child returns picklable results). The budget then ends the command with `BudgetExceeded` (exit 2), naming
 the stage, the file it was working on and the option that raises the limit. A budget of 0 means no limit:
-the stage then runs in this process. A child killed from outside (kill -9, the out-of-memory killer) takes
-this process with it by the same signal, so the command ends as it would have without the child.
+the stage then runs in this process (and so never beside another). A child killed from outside (kill -9,
+the out-of-memory killer) raises `WorkerKilled`; the command cleans up and dies of the same signal, so it
+ends as it would have without the child.
 """
 
 from __future__ import annotations
@@ -65,6 +66,17 @@ def run_steps(stage: str, steps: Sequence[Step], seconds: float, option: str) ->
         return timed.results()
 
 
+class WorkerKilled(BaseException):
+    """A stage's child process was killed from outside (kill -9, the out-of-memory killer). A BaseException,
+    like KeyboardInterrupt: nothing handles it but the command's edge (`cli.common.reports_errors`), which
+    dies of the same signal once the `with` blocks on the way have cleaned up (a staging folder, the other
+    children), so the command ends as it would have without the child."""
+
+    def __init__(self, stage: str, signal_number: int) -> None:
+        super().__init__(f"{stage}: the worker process was killed by signal {signal_number}")
+        self.signal_number = signal_number
+
+
 class Timed:
     """A timed stage: its steps in a forked child started by `start()` (or by `results()`), which waits for
     their results within `seconds` of the start. Two started before either is awaited run side by side, on
@@ -102,7 +114,7 @@ class Timed:
         except EOFError:  # the child ended without a word: killed from outside (kill -9, out of memory)
             self.child.join()
             if self.child.exitcode is not None and self.child.exitcode < 0:
-                os.kill(os.getpid(), -self.child.exitcode)  # die of the same signal, as without the child
+                raise WorkerKilled(self.stage, -self.child.exitcode) from None
             exit_code = self.child.exitcode
             raise RuntimeError(f"{self.stage}: the worker process ended (exit {exit_code})") from None
         finally:
@@ -120,7 +132,7 @@ class Timed:
         current = 0
         while len(results) < len(self.steps):
             left = self.deadline - time.monotonic()
-            if left <= 0 or not self.receiver.poll(left):
+            if not self.receiver.poll(max(left, 0)):  # a result already waiting counts, however late
                 running = self.steps[current].name
                 raise BudgetExceeded(
                     f"{self.stage} ran out of time ({self.seconds:g} s) while running {running}",

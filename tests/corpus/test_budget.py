@@ -4,11 +4,12 @@ was running, a TipkgError raised in the child reaches the caller as itself, and 
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import pytest
 
-from tipkg.budget import Step, Timed, run_steps
+from tipkg.budget import Step, Timed, WorkerKilled, run_steps
 from tipkg.errors import BudgetExceeded, InputError
 
 
@@ -83,3 +84,27 @@ def test_the_deadline_counts_from_the_start() -> None:
     time.sleep(1.2)  # the child's budget is spent while the caller does other work
     with stage, pytest.raises(BudgetExceeded):
         stage.results()
+
+
+def test_a_result_waiting_past_the_deadline_is_taken() -> None:
+    """A stage started early may be read late (SHACL ran meanwhile): what it sent in time is its result."""
+    with Timed("early", [Step("quick", lambda: "done")], 0.5, "--x") as early:
+        early.start()
+        time.sleep(1.5)
+        assert early.results() == ["done"]
+
+
+def kill_myself() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_killed_from_outside_unwinds_then_ends_the_command(tmp_path) -> None:
+    """WorkerKilled passes through the `with` blocks (they clean up) to the command's edge."""
+    cleaned = tmp_path / "cleaned"
+    with pytest.raises(WorkerKilled) as raised:
+        try:
+            run_steps("SHACL", [Step("shapes", kill_myself)], 30, "--shacl-timeout")
+        finally:
+            cleaned.write_text("yes")
+    assert raised.value.signal_number == signal.SIGKILL
+    assert cleaned.read_text() == "yes"

@@ -5,13 +5,16 @@ and a block that fails (a failed check) leaves nothing: no output folder, no sta
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from pipeline_support import tree_bytes
 
 from tipkg import publish as publish_module
-from tipkg.budget import usable_cores
+from tipkg.budget import WorkerKilled, usable_cores
 from tipkg.errors import CheckFailed
 from tipkg.load import LoadedProject
 from tipkg.publish import publish, publishing_beside_checks
@@ -68,3 +71,28 @@ def test_on_one_core_everything_is_written_after_the_checks(
         finish(reasoning)
     publish(loaded, reasoning, tmp_path / "after")
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "after")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_a_writer_killed_from_outside_leaves_nothing(loaded: LoadedProject, tmp_path: Path) -> None:
+    """The out-of-memory killer (here: SIGKILL) takes the writer: the block unwinds as for any failure,
+    then WorkerKilled reaches the command's edge, which dies of the same signal."""
+    if usable_cores() < 2:
+        pytest.skip("the writer starts beside the checks only with two cores")
+    out = tmp_path / "releases" / "1.0.0"
+    before = children_of(os.getpid())
+    with pytest.raises(WorkerKilled) as raised, publishing_beside_checks(loaded, out, 60) as finish:
+        [writer] = children_of(os.getpid()) - before
+        os.kill(writer, signal.SIGKILL)
+        finish(reason(loaded))
+    assert raised.value.signal_number == signal.SIGKILL
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_dies_of_the_workers_signal() -> None:
+    """`reports_errors` ends the process by the signal that killed a worker (after the blocks cleaned up)."""
+    script = ("from tipkg.budget import WorkerKilled\nfrom tipkg.cli.common import reports_errors\n"
+              "import signal\n@reports_errors\ndef command():\n"
+              "    raise WorkerKilled('SHACL', signal.SIGKILL)\ncommand()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == -signal.SIGKILL, done.stderr

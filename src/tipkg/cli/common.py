@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
+import signal
 import sys
 from pathlib import Path
 
 import click
 
+from tipkg.budget import WorkerKilled
 from tipkg.errors import TipkgError
 
 
@@ -46,6 +50,11 @@ def reports_errors(func):
         except TipkgError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(int(exc.exit_code))
+        except WorkerKilled as exc:  # the `with` blocks have cleaned up; now end as the worker did
+            with contextlib.suppress(OSError, ValueError):  # SIGKILL has no handler to reset
+                signal.signal(exc.signal_number, signal.SIG_DFL)
+            os.kill(os.getpid(), exc.signal_number)
+            raise  # a signal that does not kill (none of those that kill workers)
         except KeyboardInterrupt:  # Ctrl-C: the shell's 128 + SIGINT, not click's exit 1 ("a check failed")
             click.echo("\ntipkg: interrupted; outputs were left as they were", err=True)
             sys.exit(INTERRUPTED)
