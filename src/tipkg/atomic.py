@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,8 +107,12 @@ def old_folder(staging: Path) -> Path:
 def remove_folders(staging: Path) -> None:
     """Remove a staging folder and the previous build parked beside it (links are never followed)."""
     for folder in (staging, old_folder(staging)):
-        if folder.is_dir() and not folder.is_symlink():
+        for _ in range(20):  # a writer killed a moment ago (its kernel-sent SIGKILL) may still add a file
+            if not folder.is_dir() or folder.is_symlink():
+                break
             shutil.rmtree(folder, ignore_errors=True)
+            if folder.exists():
+                time.sleep(0.05)
 
 
 def remove_stale(target: Path) -> list[Path]:

@@ -364,6 +364,12 @@ def write_asserted(build: Build, folder: Path, writers: dict[str, Writer]) -> As
     return Asserted(written, counts, description)
 
 
+def write_asserted_of(loaded: LoadedProject, folder: Path) -> Asserted:
+    """`write_asserted` of every writer, with a Build of its own, freed (with the quads and triples it
+    caches) before the result is sent back: a child must not hold them while it waits for the parent."""
+    return write_asserted(Build(loaded), folder, WRITERS)
+
+
 def write_reasoned(build: Build, folder: Path, writers: dict[str, Writer], asserted: Asserted) -> Published:
     """The files that need the reasoning, then void.ttl, which lists every file."""
     written = asserted.files + [write_file(build, folder, name, writer)
@@ -420,7 +426,7 @@ def publishing_beside_checks(loaded: LoadedProject, out: Path, seconds: float) -
     check_replaceable(out, {*WRITERS, "void.ttl"})
     finished: list[Published] = []
     with staging_for(out) as folder:
-        step = Step(str(out), partial(write_asserted, Build(loaded), folder, WRITERS))
+        step = Step(str(out), partial(write_asserted_of, loaded, folder))
         with Timed("publishing", [step], seconds, "--publish-timeout") as asserted_files:
             if usable_cores() > 1:  # else written after the checks, by finish(): less memory at once
                 asserted_files.start()
