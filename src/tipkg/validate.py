@@ -596,9 +596,9 @@ def validate(
             reason_stage.start()
         [shacl] = shacl_stage.results()
         [reasoning] = reason_stage.results()
-        progress.line("SHACL", len(shacl), "findings", sum(shacl_stage.seconds_taken))
-        progress.line(f"OWL 2 RL ({reasoner.value})", len(reasoning.entailments), "entailments",
-                      sum(reason_stage.seconds_taken))
+    progress.line("  SHACL", len(shacl), "findings", sum(shacl_stage.seconds_taken))
+    progress.line(f"  OWL 2 RL ({reasoner.value})", len(reasoning.entailments), "entailments",
+                  sum(reason_stage.seconds_taken))
     report.findings += shacl
     report.runs.append(CheckRun(Check.SHACL, f"SHACL ({len(loaded.shapes)} shape triples)", len(shacl)))
     report.reasoning = reasoning
