@@ -15,7 +15,7 @@ from pipeline_support import tree_bytes
 
 from tipkg import publish as publish_module
 from tipkg.budget import WorkerKilled, usable_cores
-from tipkg.errors import CheckFailed
+from tipkg.errors import CheckFailed, InputError
 from tipkg.load import LoadedProject
 from tipkg.publish import publish, publishing_beside_checks
 from tipkg.reason import reason
@@ -96,3 +96,19 @@ def test_the_command_dies_of_the_workers_signal() -> None:
               "    raise WorkerKilled('SHACL', signal.SIGKILL)\ncommand()\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == -signal.SIGKILL, done.stderr
+
+
+def test_an_error_in_the_writer_reaches_the_command(
+    loaded: LoadedProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that cannot be written (here: the shapes) is the command's error when the checks are done,
+    whichever process wrote it; nothing is left."""
+    def refuse(build: object) -> tuple[bytes, str]:
+        raise InputError("cannot be written", "shapes/x.ttl", 3, 1)
+
+    monkeypatch.setitem(publish_module.WRITERS, "shapes.ttl", refuse)
+    reasoning = reason(loaded)
+    with pytest.raises(InputError, match=r"shapes/x\.ttl:3:1: cannot be written"), \
+            publishing_beside_checks(loaded, tmp_path / "dist", 60) as finish:
+        finish(reasoning)
+    assert list(tmp_path.iterdir()) == []
