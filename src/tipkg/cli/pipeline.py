@@ -137,6 +137,10 @@ def build_command(project_dir: Path | None, out_dir: Path, reasoner: str, budget
     Writes tipkg.ttl/.nt/.jsonld/.trig/.nq, context.jsonld, ontology.ttl/.owl, shapes.ttl, inferred.ttl and
     void.ttl. A failed check writes nothing and exits 1. For a versioned release, see `tipkg release`.
 
+    With two cores or more, the files are written while the checks run (kept only if every check passes)
+    and SHACL runs beside reasoning: faster, with more memory at once. `taskset -c 0 tipkg build` does one
+    thing at a time (docs/pipeline.md, "Scale").
+
     \b
     Example:
       tipkg build --out dist
