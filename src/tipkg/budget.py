@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any, TypeVar
 
 from tipkg.background import die_with_parent
@@ -185,12 +186,35 @@ def _child(steps: Sequence[Step], sender: Connection, parent: int) -> None:
         sender.close()
 
 
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity, as a container or `taskset` limits it)."""
+CGROUP = Path("/sys/fs/cgroup")
+
+
+def usable_cores(cgroup: Path = CGROUP) -> int:
+    """The cores this process may keep busy: its CPU affinity (`taskset`, a cpuset), and no more than a
+    CPU quota allows (`docker --cpus=1`: cgroup v2's cpu.max, v1's cpu.cfs_quota_us), whole cores only."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    quota = cpu_quota(cgroup)
+    return max(1, min(cores, int(quota))) if quota is not None else cores
+
+
+def cpu_quota(cgroup: Path) -> float | None:
+    """How many CPUs the cgroup's quota allows, or None without a quota (or a readable cgroup)."""
+    try:
+        limit, period = (cgroup / "cpu.max").read_text().split()[:2]  # v2: "max 100000" or "150000 100000"
+    except (OSError, ValueError):
+        try:  # v1: -1 when there is no quota
+            limit = (cgroup / "cpu" / "cpu.cfs_quota_us").read_text().strip()
+            period = (cgroup / "cpu" / "cpu.cfs_period_us").read_text().strip()
+        except OSError:
+            return None
+    try:
+        quota, length = int(limit), int(period)
+    except ValueError:  # "max"
+        return None
+    return quota / length if quota > 0 and length > 0 else None
 
 
 def file_too_large(size: int, budgets_bytes: int | None) -> str | None:

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tipkg.budget import Step, Timed, WorkerKilled, run_steps
+from tipkg.budget import Step, Timed, WorkerKilled, run_steps, usable_cores
 from tipkg.errors import BudgetExceeded, InputError
 
 
@@ -108,3 +108,27 @@ def test_a_worker_killed_from_outside_unwinds_then_ends_the_command(tmp_path) ->
             cleaned.write_text("yes")
     assert raised.value.signal_number == signal.SIGKILL
     assert cleaned.read_text() == "yes"
+
+
+def cgroup(folder, v2: str | None = None, v1: tuple[str, str] | None = None):
+    """A cgroup folder as /sys/fs/cgroup shows it: v2's cpu.max, or v1's cpu/cpu.cfs_*_us, or neither."""
+    folder.mkdir()
+    if v2 is not None:
+        (folder / "cpu.max").write_text(v2 + "\n")
+    if v1 is not None:
+        (folder / "cpu").mkdir()
+        (folder / "cpu" / "cpu.cfs_quota_us").write_text(v1[0] + "\n")
+        (folder / "cpu" / "cpu.cfs_period_us").write_text(v1[1] + "\n")
+    return folder
+
+
+def test_a_cpu_quota_limits_the_cores_used(tmp_path, monkeypatch) -> None:
+    """`docker --cpus=1` leaves every core in the affinity mask but allows one core's time: work side by
+    side would only cost memory."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert usable_cores(cgroup(tmp_path / "none")) == 4
+    assert usable_cores(cgroup(tmp_path / "one", v2="100000 100000")) == 1
+    assert usable_cores(cgroup(tmp_path / "two-and-a-half", v2="250000 100000")) == 2  # whole cores only
+    assert usable_cores(cgroup(tmp_path / "unlimited", v2="max 100000")) == 4
+    assert usable_cores(cgroup(tmp_path / "half-v1", v1=("50000", "100000"))) == 1
+    assert usable_cores(cgroup(tmp_path / "unlimited-v1", v1=("-1", "100000"))) == 4
