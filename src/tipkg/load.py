@@ -195,6 +195,11 @@ def refuse_xml_entities(path: Path, text: str) -> None:
 def parse_file(path: Path, max_bytes: int | None = None) -> list[ox.Quad]:
     """One RDF file's quads (triples in the default graph), checked: well-formed, not empty, no relative
     IRI, every XSD literal of its type. Every problem is an InputError with file:line:column."""
+    return parse_file_and_text(path, max_bytes)[0]
+
+
+def parse_file_and_text(path: Path, max_bytes: int | None = None) -> tuple[list[ox.Quad], str]:
+    """`parse_file`'s quads, and the text they were parsed from (read once)."""
     fmt = OX_FORMATS.get(path.suffix)
     if fmt is None:
         raise InputError(f"unknown RDF file type '{path.suffix}'", path,
@@ -211,7 +216,7 @@ def parse_file(path: Path, max_bytes: int | None = None) -> list[ox.Quad]:
                          hint="an empty file is almost always a mistake; delete it or fill it")
     check_literals(path, text, quads)
     check_nesting(path, quads)
-    return quads
+    return quads, text
 
 
 def check_nesting(path: Path, quads: list[ox.Quad]) -> None:
@@ -327,8 +332,8 @@ def load_data_file(store: ox.Store, path: Path, max_bytes: int | None = None,
     `blank_labels`: the blank-node labels of the files loaded before. Two files' `_:x` are two nodes (RDF
     merges documents with their blank nodes kept apart), so a file that reuses a label gets its blank nodes
     renamed, `_:x` to `_:f<n>x`, readably and the same on every run; files that share none keep theirs."""
-    quads = parse_file(path, max_bytes)
-    if blank_labels is not None and may_label_blank_nodes(path):
+    quads, text = parse_file_and_text(path, max_bytes)
+    if blank_labels is not None and may_label_blank_nodes(text):
         labels = {term.value for quad in quads for term in quad if isinstance(term, ox.BlankNode)}
         if labels & blank_labels:
             n = len(blank_labels)
@@ -340,13 +345,11 @@ def load_data_file(store: ox.Store, path: Path, max_bytes: int | None = None,
     store.bulk_extend(quads)
 
 
-def may_label_blank_nodes(path: Path) -> bool:
-    """Whether a file may name a blank node (`_:x`, RDF/XML's rdf:nodeID): the parser gives the others
-    fresh labels of its own, which no other file's can meet. Looking for the text is cheap; a file without
-    it spares the look at every term (a second at a million triples)."""
-    with path.open("rb") as stream:
-        text = stream.read()
-    return b"_:" in text or b"nodeID" in text
+def may_label_blank_nodes(text: str) -> bool:
+    """Whether a file's text may name a blank node (`_:x`, RDF/XML's rdf:nodeID): the parser gives the
+    others fresh labels of its own, which no other file's can meet. Looking for the text is cheap; a file
+    without it spares the look at every term (a second at a million triples)."""
+    return "_:" in text or "nodeID" in text
 
 
 def apart(quad: ox.Quad, prefix: str) -> ox.Quad:
