@@ -165,6 +165,11 @@ def has_any(store: ox.Store, entity: ox.NamedNode, *predicates) -> bool:
     return any(not absent(store, entity, ox.NamedNode(str(p))) for p in predicates)
 
 
+def named_graph_count(loaded: LoadedProject) -> int:
+    """The data's named graphs (one per source sentence, the editorial graph, ...)."""
+    return sum(1 for _ in loaded.store.named_graphs())
+
+
 def compute_stats(loaded: LoadedProject) -> Stats:
     store = loaded.store
     data = DataCounts.of(store, str(ID))
@@ -174,7 +179,7 @@ def compute_stats(loaded: LoadedProject) -> Stats:
         **counts,
         data_triples=data.triples,
         ontology_triples=len(loaded.ontology),
-        named_graphs=sum(1 for _ in store.named_graphs()),
+        named_graphs=named_graph_count(loaded),
         described_entities=len(found),
         without_label=[e.value for e in found if not has_any(store, e, SKOS.prefLabel, RDFS.label)],
         without_provenance=[e.value for e in found

@@ -167,6 +167,7 @@ def check_and_publish(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path,
                       budgets: Budgets = DEFAULT_BUDGETS) -> None:
     """`tipkg build` and `tipkg release`: validate, write --out only when it holds, summarise on stderr."""
     from tipkg.publish import publishing_beside_checks, total_size
+    from tipkg.stats import named_graph_count
     from tipkg.terms import short
 
     with publishing_beside_checks(loaded, out_dir, budgets.publish_seconds) as finish:
@@ -177,7 +178,7 @@ def check_and_publish(loaded: LoadedProject, reasoner: Reasoner, out_dir: Path,
         with Progress().stage(f"writing {out_dir}"):
             published = finish(reasoning)
     dataset, written = published.counts, published.files  # void.ttl's figures (tipkg.stats), counted once
-    named_graphs = sum(1 for _ in loaded.store.named_graphs())
+    named_graphs = named_graph_count(loaded)
     lines = [
         f"{dataset.entities} entities, {dataset.triples} triples (ontology and data) in {named_graphs} named "
         f"graphs, {len(reasoning.entailments)} inferred",
