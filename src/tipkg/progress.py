@@ -44,11 +44,10 @@ class Progress:
                 bar.update(n)
 
             yield advance
-        self.stream.write(summary(name, done, unit, time.perf_counter() - started) + "\n")
-        self.stream.flush()
+        self.line(name, done, unit, time.perf_counter() - started)
 
     def line(self, name: str, done: int, unit: str, seconds: float) -> None:
-        """The line of a stage that ran elsewhere (a child process) and took `seconds` there."""
+        """A stage's closing line; also for one that ran elsewhere (a child process), `seconds` long there."""
         if not self.quiet:
             self.stream.write(summary(name, done, unit, seconds) + "\n")
             self.stream.flush()
